@@ -1,0 +1,66 @@
+import { UpstreamErrorResponse, UpstreamFailure } from '../upstreams/errors.ts';
+import type { UpstreamName, UpstreamResponse } from '../upstreams/types.ts';
+import { createEntry, type CacheEntry } from './entry.ts';
+import { UNSETTLED_FRESH_MS, type Freshness, type Policy, type RouteFamily } from './policy.ts';
+import { isUnsettled } from './settling.ts';
+
+export interface AdmissionRules {
+  policy: Policy;
+  negativeTtlMs: number;
+  gzipLevel: number;
+}
+
+export interface RouteCaching {
+  family: RouteFamily;
+  /** Season/episode routes: shorter freshness while episodes still air or carry placeholders. */
+  settles: boolean;
+}
+
+/**
+ * Decides what an upstream answer becomes. Only JSON 2xx answers and JSON 404s are stored. Every
+ * other answer is thrown, so it reaches the waiting clients but never the cache:
+ * - 401/403: the relay's own credential is wrong -> UpstreamFailure('auth_rejected');
+ * - a 2xx that is not JSON (an HTML error page, a truncated body) -> UpstreamFailure('invalid_response');
+ * - any other status -> UpstreamErrorResponse, passed to the client as it came.
+ */
+export function admit(
+  upstream: UpstreamName,
+  response: UpstreamResponse,
+  route: RouteCaching,
+  rules: AdmissionRules,
+  now: number,
+): CacheEntry {
+  const { status } = response;
+  if (status === 401 || status === 403) {
+    throw new UpstreamFailure(upstream, 'auth_rejected', "Upstream rejected the relay's credentials");
+  }
+  const parsed = parseJson(response);
+  if (status >= 200 && status < 300) {
+    if (parsed === INVALID) throw new UpstreamFailure(upstream, 'invalid_response', 'Upstream returned an invalid response');
+    return createEntry(status, response.contentType, response.body, freshnessFor(route, rules.policy, parsed, now), now, rules.gzipLevel);
+  }
+  if (status === 404 && parsed !== INVALID && rules.negativeTtlMs > 0) {
+    const freshness: Freshness = { freshMs: rules.negativeTtlMs, staleMs: rules.negativeTtlMs };
+    return createEntry(status, response.contentType, response.body, freshness, now, rules.gzipLevel);
+  }
+  throw new UpstreamErrorResponse(upstream, response);
+}
+
+function freshnessFor(route: RouteCaching, policy: Policy, body: unknown, now: number): Freshness {
+  const base = policy[route.family];
+  if (route.settles && isUnsettled(body, now)) {
+    return { freshMs: Math.min(base.freshMs, UNSETTLED_FRESH_MS), staleMs: base.staleMs };
+  }
+  return base;
+}
+
+const INVALID = Symbol('invalid');
+
+function parseJson(response: UpstreamResponse): unknown {
+  if (!/\bjson\b/i.test(response.contentType)) return INVALID;
+  try {
+    return JSON.parse(new TextDecoder().decode(response.body));
+  } catch {
+    return INVALID;
+  }
+}

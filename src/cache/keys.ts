@@ -1,0 +1,62 @@
+/**
+ * Canonical queries. The incumbent keyed on the raw query string, so `a=1&b=2` and `b=2&a=1`, or `%2C`
+ * and `,`, or `+` and `%20`, were different cache entries and different upstream calls. Here every
+ * variant of one request becomes one string, used both as (part of) the cache key and as the query
+ * sent upstream.
+ */
+
+export class QueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+/** Parameters that are never forwarded: the relay adds its own credential. */
+const DROPPED = new Set(['api_key']);
+/** Comma lists whose order and duplicates carry no meaning. */
+const SET_VALUED = new Set(['append_to_response', 'include_image_language']);
+
+export function canonicalQuery(rawQuery: string): string {
+  if (rawQuery === '') return '';
+  const pairs: [string, string][] = [];
+  const seen = new Set<string>();
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = decodeComponent(eq === -1 ? part : part.slice(0, eq));
+    const value = eq === -1 ? '' : decodeComponent(part.slice(eq + 1)).trim();
+    if (DROPPED.has(name.toLowerCase())) continue;
+    if (seen.has(name)) throw new QueryError(`Query parameter '${printable(name)}' is given more than once`);
+    seen.add(name);
+    const normalised = SET_VALUED.has(name) ? normaliseList(value) : value;
+    if (normalised === '') continue;
+    pairs.push([name, normalised]);
+  }
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+}
+
+/** "credits, images,credits" -> "credits,images" */
+export function normaliseList(value: string): string {
+  const items = new Set<string>();
+  for (const item of value.split(',')) {
+    const trimmed = item.trim();
+    if (trimmed !== '') items.add(trimmed);
+  }
+  return [...items].sort().join(',');
+}
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    throw new QueryError('Query string is not valid percent-encoding');
+  }
+}
+
+/** Names echoed in errors are shortened and stripped of control characters. */
+function printable(name: string): string {
+  const clean = name.replace(/[^\x20-\x7e]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
+}

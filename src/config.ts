@@ -1,0 +1,197 @@
+import { DEFAULT_NEGATIVE_TTL_MS, DEFAULT_POLICY, ROUTE_FAMILIES, type Freshness, type Policy, type RouteFamily } from './cache/policy.ts';
+import { parseBytes, parseDuration } from './config/durations.ts';
+import { LOG_LEVELS, type LogLevel } from './log.ts';
+
+export type TmdbCredential = { kind: 'api_key'; value: string } | { kind: 'bearer'; value: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  upstreamTimeoutMs: number;
+  /** Longest a SIGTERM waits for in-flight requests before closing what is left. */
+  shutdownTimeoutMs: number;
+  tmdb: { credential: TmdbCredential | null; baseUrl: string };
+  tvdb: { apiKey: string | null; pin: string | null; baseUrl: string };
+  cache: {
+    maxBytes: number;
+    negativeTtlMs: number;
+    policy: Policy;
+    /** gzip level for stored bodies: fast levels keep misses cheap. */
+    gzipLevel: number;
+  };
+}
+
+/** Defaults, exported so the Dockerfile, fly.toml and docs can be checked against them. */
+export const DEFAULTS = Object.freeze({
+  port: 4001,
+  host: '0.0.0.0',
+  logLevel: 'info' as LogLevel,
+  upstreamTimeoutMs: 10_000,
+  shutdownTimeoutMs: 10_000,
+  tmdbBaseUrl: 'https://api.themoviedb.org/3',
+  tvdbBaseUrl: 'https://api4.thetvdb.com/v4',
+  cacheMaxBytes: 256 * 1024 * 1024,
+  gzipLevel: 4,
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment once. Throws ConfigError listing every bad variable. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+
+  const tmdbApiKey = read.secret('TMDB_API_KEY');
+  const tmdbAccessToken = read.secret('TMDB_ACCESS_TOKEN');
+  const tmdbCredential: TmdbCredential | null = tmdbAccessToken
+    ? { kind: 'bearer', value: tmdbAccessToken }
+    : tmdbApiKey
+      ? { kind: 'api_key', value: tmdbApiKey }
+      : null;
+
+  const config: Config = {
+    port: read.integer('PORT', DEFAULTS.port, 0, 65_535),
+    host: read.string('HOST', DEFAULTS.host),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
+    upstreamTimeoutMs: read.duration('UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 100, 120_000),
+    shutdownTimeoutMs: read.duration('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 300_000),
+    tmdb: { credential: tmdbCredential, baseUrl: read.url('TMDB_BASE_URL', DEFAULTS.tmdbBaseUrl) },
+    tvdb: {
+      apiKey: read.secret('TVDB_API_KEY'),
+      pin: read.secret('TVDB_PIN'),
+      baseUrl: read.url('TVDB_BASE_URL', DEFAULTS.tvdbBaseUrl),
+    },
+    cache: {
+      maxBytes: read.bytes('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, 1024 * 1024),
+      negativeTtlMs: read.duration('CACHE_NEGATIVE_TTL', DEFAULT_NEGATIVE_TTL_MS, 0, 7 * 86_400_000),
+      policy: readPolicy(read),
+      gzipLevel: read.integer('CACHE_GZIP_LEVEL', DEFAULTS.gzipLevel, 1, 9),
+    },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** `CACHE_TTL_<FAMILY>=<fresh>/<stale>`, e.g. `CACHE_TTL_DETAILS=12h/30d`. */
+function readPolicy(read: EnvReader): Policy {
+  const policy = {} as Record<RouteFamily, Freshness>;
+  for (const family of ROUTE_FAMILIES) {
+    policy[family] = read.freshness(`CACHE_TTL_${family.toUpperCase()}`, DEFAULT_POLICY[family]);
+  }
+  return policy;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  /** Credentials: never echoed in an error message. */
+  secret(name: string): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    if (/[\s\u0000-\u001f]/.test(value)) {
+      this.problems.push(`${name} contains whitespace or control characters`);
+      return null;
+    }
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  duration(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = parseDuration(value);
+    if (parsed === undefined || parsed < min || parsed > max) {
+      this.problems.push(`${name} must be a duration from ${min} ms to ${max} ms (e.g. 5000, 30s, 5m), got "${value}"`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  bytes(name: string, fallback: number, min: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = parseBytes(value);
+    if (parsed === undefined || parsed < min) {
+      this.problems.push(`${name} must be a size of at least ${min} bytes (e.g. 268435456, 256MiB), got "${value}"`);
+      return fallback;
+    }
+    return parsed;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (!(allowed as readonly string[]).includes(lower)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+      return fallback;
+    }
+    return lower as T;
+  }
+
+  url(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    try {
+      const url = new URL(value);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      if (url.search || url.hash || url.username || url.password) throw new Error('extra parts');
+      return url.href.replace(/\/+$/, '');
+    } catch {
+      this.problems.push(`${name} must be an http(s) base URL without query or credentials, got "${value}"`);
+      return fallback;
+    }
+  }
+
+  freshness(name: string, fallback: Freshness): Freshness {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const [freshText, staleText, extra] = value.split('/');
+    const freshMs = freshText === undefined ? undefined : parseDuration(freshText);
+    const staleMs = staleText === undefined ? fallback.staleMs : parseDuration(staleText);
+    if (extra !== undefined || freshMs === undefined || staleMs === undefined) {
+      this.problems.push(`${name} must be "<fresh>/<stale>" durations (e.g. 24h/30d), got "${value}"`);
+      return fallback;
+    }
+    return { freshMs, staleMs };
+  }
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

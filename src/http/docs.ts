@@ -1,0 +1,71 @@
+import { openapi } from '@elysiajs/openapi';
+import { Elysia } from 'elysia';
+// Embedded into the compiled binary, so the docs work offline and load nothing from a CDN.
+import swaggerBundlePath from 'swagger-ui-dist/swagger-ui-bundle.js' with { type: 'file' };
+import swaggerCssPath from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
+import { VERSION } from '../version.ts';
+import { acceptsGzip } from './respond.ts';
+
+const ASSET_PREFIX = '/swagger/assets';
+
+const ASSETS: Record<string, { path: string; type: string }> = {
+  'swagger-ui-bundle.js': { path: swaggerBundlePath, type: 'text/javascript; charset=utf-8' },
+  'swagger-ui.css': { path: swaggerCssPath, type: 'text/css; charset=utf-8' },
+};
+
+const DESCRIPTION = [
+  'A caching relay for the TMDB v3 and TheTVDB v4 APIs. Answers carry the upstream JSON unchanged;',
+  'the relay adds its own credentials, so callers send none.',
+  '',
+  '`x-cache` tells what happened: HIT (fresh from cache), MISS (fetched), STALE (served while refreshing',
+  'or while the upstream fails), COALESCED (joined a fetch already in flight).',
+  '',
+  'This product uses the TMDB API but is not endorsed or certified by TMDB. Metadata from TheTVDB.',
+].join('\n');
+
+/** OpenAPI JSON at /swagger/json and the Swagger UI at /swagger, with its assets served by us. */
+export function docsRoutes() {
+  const compressed = new Map<string, Uint8Array>();
+  return new Elysia({ name: 'docs-routes' })
+    .use(
+      openapi({
+        path: '/swagger',
+        specPath: '/swagger/json',
+        provider: 'swagger-ui',
+        documentation: {
+          info: { title: 'metadata-relay', version: VERSION, description: DESCRIPTION },
+          tags: [
+            { name: 'TMDB', description: 'TMDB v3, under the paths Mydia uses' },
+            { name: 'TVDB', description: 'TheTVDB v4 (the relay logs in and holds the token)' },
+            { name: 'System', description: 'Health and counters' },
+          ],
+        },
+        swagger: {
+          cdn: `${ASSET_PREFIX}/swagger-ui-bundle.js`,
+          theme: `${ASSET_PREFIX}/swagger-ui.css`,
+          autoDarkMode: false,
+        },
+      }),
+    )
+    .get(
+      `${ASSET_PREFIX}/:name`,
+      async ({ params, request }) => {
+        const asset = ASSETS[params.name];
+        if (!asset) return new Response(JSON.stringify({ error: 'Not found' }), { status: 404, headers: { 'content-type': 'application/json' } });
+        const headers: Record<string, string> = {
+          'content-type': asset.type,
+          'cache-control': `public, max-age=86400`,
+          vary: 'accept-encoding',
+        };
+        if (!acceptsGzip(request.headers.get('accept-encoding'))) return new Response(Bun.file(asset.path), { headers });
+        let body = compressed.get(params.name);
+        if (!body) {
+          body = Bun.gzipSync(new Uint8Array(await Bun.file(asset.path).arrayBuffer()));
+          compressed.set(params.name, body);
+        }
+        return new Response(body, { headers: { ...headers, 'content-encoding': 'gzip' } });
+      },
+      { detail: { hide: true } },
+    );
+}
+

@@ -1,0 +1,84 @@
+import { Elysia, t } from 'elysia';
+import type { ResponseCache } from '../cache/response-cache.ts';
+import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
+import type { TvdbClient } from '../upstreams/tvdb.ts';
+import { SERVICE_NAME, VERSION } from '../version.ts';
+
+export interface SystemDeps {
+  cache: ResponseCache;
+  upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
+  tvdb: TvdbClient;
+  startedAt: number;
+  now: () => number;
+}
+
+const UpstreamStatus = t.Object({ tmdb: t.Boolean(), tvdb: t.Boolean() });
+
+/** /health for load balancers and Mydia's monitoring; /stats for people. Neither touches an upstream. */
+export function systemRoutes(deps: SystemDeps) {
+  const { cache, upstreams } = deps;
+  const configured = () => ({ tmdb: upstreams.tmdb.configured, tvdb: upstreams.tvdb.configured });
+
+  return new Elysia({ name: 'system-routes' })
+    .get(
+      '/health',
+      () => ({
+        status: 'ok' as const,
+        service: SERVICE_NAME,
+        version: VERSION,
+        uptime_seconds: Math.floor((deps.now() - deps.startedAt) / 1000),
+        upstreams_configured: configured(),
+      }),
+      {
+        response: t.Object({
+          status: t.Literal('ok'),
+          service: t.String(),
+          version: t.String(),
+          uptime_seconds: t.Number(),
+          upstreams_configured: UpstreamStatus,
+        }),
+        detail: { tags: ['System'], summary: 'Liveness and version; says which upstreams have credentials' },
+      },
+    )
+    .get(
+      '/stats',
+      () => {
+        const c = cache.counters;
+        const total = c.hits + c.misses + c.stale + c.coalesced;
+        return {
+          service: SERVICE_NAME,
+          version: VERSION,
+          uptime_seconds: Math.floor((deps.now() - deps.startedAt) / 1000),
+          cache: {
+            hits: c.hits,
+            misses: c.misses,
+            total_requests: total,
+            hit_rate_pct: total === 0 ? 0 : Math.round(((c.hits + c.stale) / total) * 10_000) / 100,
+            size: cache.entries,
+            memory_bytes: cache.storedBytes,
+            max_bytes: cache.maxBytes,
+            stale: c.stale,
+            coalesced: c.coalesced,
+            negative_hits: c.negativeHits,
+            refreshes: c.refreshes,
+            refresh_failures: c.refreshFailures,
+          },
+          upstreams: {
+            tmdb: upstreamStats(upstreams.tmdb),
+            tvdb: { ...upstreamStats(upstreams.tvdb), token_held: deps.tvdb.tokens.hasToken, logins: deps.tvdb.tokens.logins },
+          },
+        };
+      },
+      { detail: { tags: ['System'], summary: 'Cache and upstream counters since start' } },
+    );
+}
+
+function upstreamStats(client: UpstreamClient) {
+  const { meter } = client;
+  return {
+    configured: client.configured,
+    calls: meter.calls,
+    outcomes: { ...meter.outcomes },
+    avg_ms: meter.calls === 0 ? 0 : Math.round((meter.totalMs / meter.calls) * 10) / 10,
+  };
+}

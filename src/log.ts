@@ -1,0 +1,50 @@
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+export type LogSink = (line: string) => void;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  enabled(level: LogLevel): boolean;
+}
+
+const stdoutSink: LogSink = (line) => process.stdout.write(line + '\n');
+
+/**
+ * One JSON object per line. Every line passes through `redact`, so a credential can never reach the
+ * log even if a caller puts one into a message by mistake.
+ */
+export function createLogger(level: LogLevel, secrets: readonly string[] = [], sink: LogSink = stdoutSink): Logger {
+  const threshold = RANK[level];
+  const redact = secretRedactor(secrets);
+  const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
+    if (RANK[lvl] < threshold) return;
+    sink(redact(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })));
+  };
+  return {
+    debug: (msg, fields) => write('debug', msg, fields),
+    info: (msg, fields) => write('info', msg, fields),
+    warn: (msg, fields) => write('warn', msg, fields),
+    error: (msg, fields) => write('error', msg, fields),
+    enabled: (lvl) => RANK[lvl] >= threshold,
+  };
+}
+
+/** Replaces every occurrence of a secret (and its URL-encoded form) with a marker. */
+export function secretRedactor(secrets: readonly string[]): (text: string) => string {
+  const needles = [...new Set(secrets.filter((s) => s.length >= 4).flatMap((s) => [s, encodeURIComponent(s)]))];
+  if (needles.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join('[redacted]');
+    return out;
+  };
+}
+
+export const silentLogger: Logger = createLogger('silent');

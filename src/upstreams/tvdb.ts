@@ -1,0 +1,66 @@
+import { UpstreamFailure } from './errors.ts';
+import { requestUpstream } from './http.ts';
+import { UpstreamMeter } from './meter.ts';
+import { TvdbTokenManager } from './tvdb-token.ts';
+import type { UpstreamClient, UpstreamResponse } from './types.ts';
+
+export interface TvdbClientOptions {
+  apiKey: string | null;
+  pin: string | null;
+  baseUrl: string;
+  timeoutMs: number;
+  now: () => number;
+}
+
+/**
+ * TheTVDB v4: Bearer JWT from POST /login. A data request that meets 401 is retried exactly once
+ * with a fresh token; a second 401 is returned as it is (and mapped to 502 by the caller).
+ */
+export class TvdbClient implements UpstreamClient {
+  readonly name = 'tvdb' as const;
+  readonly meter = new UpstreamMeter();
+  readonly tokens: TvdbTokenManager;
+
+  constructor(private readonly options: TvdbClientOptions) {
+    this.tokens = new TvdbTokenManager(() => this.login(), options.now);
+  }
+
+  get configured(): boolean {
+    return this.options.apiKey !== null;
+  }
+
+  async get(path: string, query: string): Promise<UpstreamResponse> {
+    if (!this.configured) throw UpstreamFailure.notConfigured('tvdb');
+    const url = `${this.options.baseUrl}${path}${query ? `?${query}` : ''}`;
+    const first = await this.tokens.token();
+    const response = await this.send(url, first);
+    if (response.status !== 401) return response;
+    this.tokens.invalidate(first);
+    return this.send(url, await this.tokens.token());
+  }
+
+  private send(url: string, token: string): Promise<UpstreamResponse> {
+    return requestUpstream({
+      upstream: 'tvdb',
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      timeoutMs: this.options.timeoutMs,
+      meter: this.meter,
+    });
+  }
+
+  private login(): Promise<UpstreamResponse> {
+    const body: { apikey: string; pin?: string } = { apikey: this.options.apiKey ?? '' };
+    if (this.options.pin) body.pin = this.options.pin;
+    return requestUpstream({
+      upstream: 'tvdb',
+      method: 'POST',
+      url: `${this.options.baseUrl}/login`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      timeoutMs: this.options.timeoutMs,
+      meter: this.meter,
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import type { UpstreamMeter } from './meter.ts';
+
+export type UpstreamName = 'tmdb' | 'tvdb';
+
+export const UPSTREAM_LABEL: Record<UpstreamName, string> = { tmdb: 'TMDB', tvdb: 'TVDB' };
+
+/** An upstream answer, body already decoded from any content-encoding: exactly the bytes of the JSON. */
+export interface UpstreamResponse {
+  status: number;
+  contentType: string;
+  body: Uint8Array<ArrayBuffer>;
+  /** Raw `Retry-After` header, when the upstream sent one. */
+  retryAfter: string | null;
+}
+
+/** What every upstream client offers the cache: a GET of a path with an already canonical query. */
+export interface UpstreamClient {
+  readonly name: UpstreamName;
+  readonly configured: boolean;
+  readonly meter: UpstreamMeter;
+  /** `path` starts with '/', `query` is encoded and has no leading '?' (may be ''). */
+  get(path: string, query: string): Promise<UpstreamResponse>;
+}
