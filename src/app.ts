@@ -2,13 +2,18 @@ import { Elysia, ValidationError } from 'elysia';
 import type { AdmissionRules } from './cache/admission.ts';
 import { ResponseCache } from './cache/response-cache.ts';
 import type { Config } from './config.ts';
+import { AccessKeys, isPublicPath } from './http/access.ts';
+import { ClientIdentity, ClientRateLimiter } from './http/clients.ts';
 import { docsRoutes } from './http/docs.ts';
+import { newRejections } from './http/rejections.ts';
 import { jsonError } from './http/respond.ts';
 import { proxyRoutes } from './http/proxy.ts';
 import { systemRoutes } from './http/system.ts';
 import { createLogger, type Logger } from './log.ts';
 import { TmdbClient } from './upstreams/tmdb.ts';
+import { UpstreamGuard } from './upstreams/guard.ts';
 import { TvdbClient } from './upstreams/tvdb.ts';
+import type { UpstreamName } from './upstreams/types.ts';
 
 export interface AppOptions {
   /** Clock for cache freshness and token expiry (ms since epoch). Tests move it forward. */
@@ -24,12 +29,20 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
 
-  const tmdb = new TmdbClient({ credential: config.tmdb.credential, baseUrl: config.tmdb.baseUrl, timeoutMs: config.upstreamTimeoutMs });
+  // Guards run on real time: their queues wake on timers, which a test clock would never move.
+  const guardFor = (upstream: UpstreamName) => new UpstreamGuard({ upstream, ...config.upstreamBudget[upstream], ...config.upstreamGuard });
+  const tmdb = new TmdbClient({
+    credential: config.tmdb.credential,
+    baseUrl: config.tmdb.baseUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+    guard: guardFor('tmdb'),
+  });
   const tvdb = new TvdbClient({
     apiKey: config.tvdb.apiKey,
     pin: config.tvdb.pin,
     baseUrl: config.tvdb.baseUrl,
     timeoutMs: config.upstreamTimeoutMs,
+    guard: guardFor('tvdb'),
     now,
   });
   const upstreams = { tmdb, tvdb } as const;
@@ -45,10 +58,37 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
     gzipLevel: config.cache.gzipLevel,
   };
 
+  const rejections = newRejections();
+  const clientLimit = config.clientRateLimit
+    ? { identity: new ClientIdentity(config.trustedProxies), limiter: new ClientRateLimiter(config.clientRateLimit) }
+    : null;
+  const accessKeys = config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null;
+  const { maxUrlLength } = config.limits;
+
   const app = new Elysia()
+    .onRequest(({ request }) => {
+      // Bounded before routing: nothing below ever sees an absurd URL.
+      if (request.url.length > maxUrlLength) {
+        rejections.uri_too_long++;
+        return jsonError(414, 'URI too long', { max_length: maxUrlLength });
+      }
+      if (accessKeys !== null) {
+        const url = new URL(request.url);
+        if (!isPublicPath(url.pathname) && !accessKeys.allows(request, url)) {
+          rejections.unauthorized++;
+          return jsonError(
+            401,
+            'Unauthorized',
+            { message: 'This relay needs an access key: Authorization: Bearer <key>, x-relay-key, or api_key' },
+            { 'www-authenticate': 'Bearer realm="metadata-relay"' },
+          );
+        }
+      }
+    })
     .onError(({ code, error, request }) => {
       switch (code) {
         case 'VALIDATION':
+          rejections.invalid_request++;
           return validationResponse(error);
         case 'NOT_FOUND':
           return jsonError(404, 'Not found');
@@ -64,13 +104,27 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
       }
     })
     .use(docsRoutes())
-    .use(systemRoutes({ cache, upstreams, tvdb, startedAt: now(), now }))
-    .use(proxyRoutes({ upstreams, cache, admission, now }));
+    .use(systemRoutes({ cache, upstreams, tvdb, startedAt: now(), now, rejections, clientLimiter: clientLimit?.limiter ?? null }))
+    .use(proxyRoutes({ upstreams, cache, admission, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections }));
 
-  return { app, cache, upstreams, logger };
+  return { app, cache, upstreams, logger, rejections };
 }
 
 export type Relay = ReturnType<typeof createApp>;
+
+/** Bun.serve options shared by the binary and the tests, so both run the same server. */
+export function serveOptions(config: Readonly<Config>) {
+  return {
+    port: config.port,
+    hostname: config.host,
+    // Two relays must never share a port silently (Elysia's default is reusePort: true).
+    reusePort: false,
+    // A miss may wait for the upstream queue and timeout; the connection must outlive both.
+    idleTimeout: Math.min(255, Math.ceil((config.upstreamTimeoutMs + config.upstreamGuard.maxQueueWaitMs) / 1000) + 30),
+    // Proxy routes take no body; a GET with a large one is cut off early.
+    maxRequestBodySize: 64 * 1024,
+  };
+}
 
 /** Every credential in the config: the logger scrubs them from each line. */
 export function configSecrets(config: Readonly<Config>): string[] {

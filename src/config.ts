@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { DEFAULT_NEGATIVE_TTL_MS, DEFAULT_POLICY, ROUTE_FAMILIES, type Freshness, type Policy, type RouteFamily } from './cache/policy.ts';
 import { parseBytes, parseDuration } from './config/durations.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
@@ -20,6 +21,23 @@ export interface Config {
     /** gzip level for stored bodies: fast levels keep misses cheap. */
     gzipLevel: number;
   };
+  /** Shields for each upstream: see upstreams/guard.ts. */
+  upstreamBudget: Record<'tmdb' | 'tvdb', { ratePerSecond: number; burst: number }>;
+  upstreamGuard: {
+    maxConcurrent: number;
+    maxQueueWaitMs: number;
+    maxQueue: number;
+    retryAfterCapMs: number;
+    breakerThreshold: number;
+    breakerCooldownMs: number;
+  };
+  /** Per-client budget on cache misses; null = off. */
+  clientRateLimit: { requests: number; perMs: number } | null;
+  /** Peers whose Fly-Client-IP / X-Forwarded-For are believed. */
+  trustedProxies: readonly string[];
+  /** When non-empty, every route but /health and /swagger* needs one of these. */
+  accessKeys: readonly string[];
+  limits: { maxUrlLength: number; maxQueryParams: number };
 }
 
 /** Defaults, exported so the Dockerfile, fly.toml and docs can be checked against them. */
@@ -33,6 +51,16 @@ export const DEFAULTS = Object.freeze({
   tvdbBaseUrl: 'https://api4.thetvdb.com/v4',
   cacheMaxBytes: 256 * 1024 * 1024,
   gzipLevel: 4,
+  tmdbRatePerSecond: 40,
+  tvdbRatePerSecond: 20,
+  upstreamMaxConcurrency: 16,
+  upstreamQueueWaitMs: 5_000,
+  upstreamQueueMax: 1_000,
+  retryAfterCapMs: 60_000,
+  breakerThreshold: 5,
+  breakerCooldownMs: 30_000,
+  maxUrlLength: 2_048,
+  maxQueryParams: 32,
 });
 
 export class ConfigError extends Error {
@@ -74,6 +102,31 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       negativeTtlMs: read.duration('CACHE_NEGATIVE_TTL', DEFAULT_NEGATIVE_TTL_MS, 0, 7 * 86_400_000),
       policy: readPolicy(read),
       gzipLevel: read.integer('CACHE_GZIP_LEVEL', DEFAULTS.gzipLevel, 1, 9),
+    },
+    upstreamBudget: {
+      tmdb: {
+        ratePerSecond: read.integer('TMDB_RATE_LIMIT', DEFAULTS.tmdbRatePerSecond, 1, 10_000),
+        burst: read.integer('TMDB_RATE_BURST', DEFAULTS.tmdbRatePerSecond, 1, 10_000),
+      },
+      tvdb: {
+        ratePerSecond: read.integer('TVDB_RATE_LIMIT', DEFAULTS.tvdbRatePerSecond, 1, 10_000),
+        burst: read.integer('TVDB_RATE_BURST', DEFAULTS.tvdbRatePerSecond, 1, 10_000),
+      },
+    },
+    upstreamGuard: {
+      maxConcurrent: read.integer('UPSTREAM_MAX_CONCURRENCY', DEFAULTS.upstreamMaxConcurrency, 1, 1_000),
+      maxQueueWaitMs: read.duration('UPSTREAM_QUEUE_TIMEOUT', DEFAULTS.upstreamQueueWaitMs, 0, 60_000),
+      maxQueue: read.integer('UPSTREAM_QUEUE_MAX', DEFAULTS.upstreamQueueMax, 0, 100_000),
+      retryAfterCapMs: read.duration('UPSTREAM_RETRY_AFTER_CAP', DEFAULTS.retryAfterCapMs, 1_000, 3_600_000),
+      breakerThreshold: read.integer('BREAKER_THRESHOLD', DEFAULTS.breakerThreshold, 1, 1_000),
+      breakerCooldownMs: read.duration('BREAKER_COOLDOWN', DEFAULTS.breakerCooldownMs, 100, 3_600_000),
+    },
+    clientRateLimit: read.rate('CLIENT_RATE_LIMIT'),
+    trustedProxies: read.list('TRUSTED_PROXIES', isCidr, 'an IPv4/IPv6 address or CIDR (10.0.0.0/8, fd00::/8)'),
+    accessKeys: read.secretList('RELAY_ACCESS_KEYS'),
+    limits: {
+      maxUrlLength: read.integer('MAX_URL_LENGTH', DEFAULTS.maxUrlLength, 256, 65_536),
+      maxQueryParams: read.integer('MAX_QUERY_PARAMS', DEFAULTS.maxQueryParams, 1, 1_000),
     },
   };
 
@@ -174,6 +227,36 @@ class EnvReader {
     }
   }
 
+  /** "300/60s": requests per window. */
+  rate(name: string): { requests: number; perMs: number } | null {
+    const value = this.raw(name);
+    if (value === undefined || value === 'off') return null;
+    const [countText, windowText] = value.split('/');
+    const requests = countText !== undefined && /^\d+$/.test(countText) ? Number(countText) : NaN;
+    const perMs = windowText === undefined ? undefined : parseDuration(windowText);
+    if (!(requests > 0) || perMs === undefined || perMs <= 0) {
+      this.problems.push(`${name} must look like "300/60s" (requests per window), got "${value}"`);
+      return null;
+    }
+    return { requests, perMs };
+  }
+
+  list(name: string, valid: (item: string) => boolean, what: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+    for (const item of items) if (!valid(item)) this.problems.push(`${name}: "${item}" is not ${what}`);
+    return items.filter(valid);
+  }
+
+  secretList(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+    if (items.some((item) => item.length < 16)) this.problems.push(`${name}: every key must be at least 16 characters`);
+    return items;
+  }
+
   freshness(name: string, fallback: Freshness): Freshness {
     const value = this.raw(name);
     if (value === undefined) return fallback;
@@ -186,6 +269,15 @@ class EnvReader {
     }
     return { freshMs, staleMs };
   }
+}
+
+function isCidr(text: string): boolean {
+  const [address, bits, extra] = text.split('/');
+  if (extra !== undefined || address === undefined) return false;
+  const version = net.isIP(address);
+  if (version === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {

@@ -3,7 +3,7 @@
  * Entry point: `metadata-relay [--version | --healthcheck | --help]`.
  * Reads the environment once, starts the server, and drains in-flight requests on SIGTERM/SIGINT.
  */
-import { createApp } from './app.ts';
+import { createApp, serveOptions } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { UPSTREAM_LABEL } from './upstreams/types.ts';
 import { SERVICE_NAME, VERSION } from './version.ts';
@@ -57,14 +57,7 @@ async function healthcheck(config: Readonly<Config>): Promise<number> {
 
 async function serve(config: Readonly<Config>): Promise<void> {
   const { app, logger } = createApp(config);
-  app.listen({
-    port: config.port,
-    hostname: config.host,
-    // Two relays must never share a port silently (Elysia's default is reusePort: true).
-    reusePort: false,
-    // A miss may wait for the upstream timeout; the connection must outlive it.
-    idleTimeout: Math.min(255, Math.ceil(config.upstreamTimeoutMs / 1000) + 30),
-  });
+  app.listen(serveOptions(config));
   const server = app.server;
   if (!server) throw new Error('server did not start');
 

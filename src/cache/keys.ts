@@ -17,11 +17,13 @@ const DROPPED = new Set(['api_key']);
 /** Comma lists whose order and duplicates carry no meaning. */
 const SET_VALUED = new Set(['append_to_response', 'include_image_language']);
 
-export function canonicalQuery(rawQuery: string): string {
+export function canonicalQuery(rawQuery: string, maxParams = 32): string {
   if (rawQuery === '') return '';
   const pairs: [string, string][] = [];
   const seen = new Set<string>();
-  for (const part of rawQuery.split('&')) {
+  const parts = rawQuery.split('&');
+  if (parts.length > maxParams) throw new QueryError(`Too many query parameters (at most ${maxParams})`);
+  for (const part of parts) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const name = decodeComponent(eq === -1 ? part : part.slice(0, eq));

@@ -39,6 +39,8 @@ export class ResponseCache {
   private readonly lru: LRUCache<string, CacheEntry, Loader>;
   private readonly now: () => number;
   private readonly onRefreshError: (key: string, error: unknown) => void;
+  /** Keys with an upstream fetch in flight. */
+  private readonly loading = new Set<string>();
   readonly counters: CacheCounters = {
     hits: 0,
     misses: 0,
@@ -55,7 +57,10 @@ export class ResponseCache {
     this.lru = new LRUCache<string, CacheEntry, Loader>({
       maxSize: options.maxBytes,
       sizeCalculation: entrySize,
-      fetchMethod: (_key, _stale, { context }) => context(),
+      fetchMethod: (key, _stale, { context }) => {
+        this.loading.add(key);
+        return context().finally(() => this.loading.delete(key));
+      },
       // A fetch whose placeholder gets evicted still completes and answers its waiters.
       ignoreFetchAbort: true,
       allowStaleOnFetchAbort: true,
@@ -101,6 +106,17 @@ export class ResponseCache {
     }
     this.counters.misses++;
     return { entry, state: 'MISS' };
+  }
+
+  /** True when a request for `key` costs no upstream call: usable entry, or a fetch already in flight. */
+  canAnswerWithoutFetch(key: string): boolean {
+    if (this.loading.has(key)) return true;
+    const entry = this.lru.peek(key, { allowStale: true });
+    return entry !== undefined && this.now() < entry.staleUntil;
+  }
+
+  get fetchesInFlight(): number {
+    return this.loading.size;
   }
 
   private refreshInBackground(key: string, load: Loader): void {

@@ -4,6 +4,8 @@ import { canonicalQuery, QueryError } from '../cache/keys.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import { UPSTREAM_LABEL, type UpstreamClient, type UpstreamName } from '../upstreams/types.ts';
+import { ClientIdentity, ClientRateLimiter } from './clients.ts';
+import type { RequestRejections } from './rejections.ts';
 import { entryResponse, failureResponse, jsonError } from './respond.ts';
 import { PROXY_ROUTES, type ProxyRoute } from './routes.ts';
 
@@ -12,11 +14,16 @@ export interface ProxyDeps {
   cache: ResponseCache;
   admission: AdmissionRules;
   now: () => number;
+  maxQueryParams: number;
+  /** Per-client budget on cache misses, when CLIENT_RATE_LIMIT is set. */
+  clientLimit: { identity: ClientIdentity; limiter: ClientRateLimiter } | null;
+  rejections: RequestRejections;
 }
 
 interface ProxyContext {
   request: Request;
   params: Record<string, string>;
+  server: { requestIP(request: Request): { address: string } | null } | null;
 }
 
 /** Registers every route of the table, for GET and HEAD, with its schemas in OpenAPI. */
@@ -34,8 +41,9 @@ export function proxyRoutes(deps: ProxyDeps) {
         operationId: route.id,
       },
     };
+    // GET also answers HEAD (Elysia derives it); every other method on a known path is a 405.
     app.get(route.path, handler, hook);
-    app.head(route.path, handler, { ...hook, detail: { ...hook.detail, hide: true } });
+    app.all(route.path, () => methodNotAllowed(deps.rejections), { detail: { hide: true } });
   }
   return app;
 }
@@ -50,7 +58,7 @@ function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
   const caching: RouteCaching = { family: route.family, settles: route.settles === true };
   const forwardQuery = route.forwardQuery !== false;
 
-  return ({ request, params }: ProxyContext): Response | Promise<Response> => {
+  return ({ request, params, server }: ProxyContext): Response | Promise<Response> => {
     if (!client.configured) return failureResponse(UpstreamFailure.notConfigured(route.upstream), route.upstream);
     const path = route.upstreamPath(params);
     let query = '';
@@ -59,9 +67,12 @@ function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
       const mark = url.indexOf('?');
       if (mark !== -1) {
         try {
-          query = canonicalQuery(url.slice(mark + 1));
+          query = canonicalQuery(url.slice(mark + 1), deps.maxQueryParams);
         } catch (error) {
-          if (error instanceof QueryError) return jsonError(400, error.message);
+          if (error instanceof QueryError) {
+            deps.rejections.invalid_request++;
+            return jsonError(400, error.message);
+          }
           throw error;
         }
       }
@@ -71,12 +82,27 @@ function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
     const hit = cache.fresh(key);
     if (hit !== undefined) return entryResponse(hit, 'HIT', request, now());
 
+    if (deps.clientLimit !== null && !cache.canAnswerWithoutFetch(key)) {
+      const { identity, limiter } = deps.clientLimit;
+      const client = identity.identify(request, server?.requestIP(request)?.address ?? null);
+      const waitSeconds = limiter.take(client);
+      if (waitSeconds > 0) {
+        deps.rejections.client_rate_limited++;
+        return jsonError(429, 'Too many requests', { message: 'This client is over its request budget for uncached answers' }, { 'retry-after': String(waitSeconds) });
+      }
+    }
+
     const load = () => client.get(path, query).then((response) => admit(route.upstream, response, caching, admission, now()));
     return cache.resolve(key, load).then(
       (outcome) => entryResponse(outcome.entry, outcome.state, request, now()),
       (error: unknown) => failureResponse(error, route.upstream),
     );
   };
+}
+
+function methodNotAllowed(rejections: RequestRejections): Response {
+  rejections.method_not_allowed++;
+  return jsonError(405, 'Method not allowed', { allowed: ['GET', 'HEAD'] }, { allow: 'GET, HEAD' });
 }
 
 function routeDescription(route: ProxyRoute): string {

@@ -4,6 +4,8 @@ import { UpstreamErrorResponse, UpstreamFailure } from '../upstreams/errors.ts';
 import { UPSTREAM_LABEL, type UpstreamName } from '../upstreams/types.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Longest Retry-After the relay asks of a client; never longer than the upstream pause itself. */
+export const MAX_CLIENT_RETRY_AFTER_S = 10;
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -90,7 +92,8 @@ export function failureResponse(error: unknown, upstream: UpstreamName): Respons
       case 'invalid_response':
         return jsonError(502, 'Upstream returned an invalid response', who);
       case 'unavailable': {
-        const retryAfter = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
+        // Mydia waits out Retry-After before each of its 3 retries: a long one would stall it for minutes.
+        const retryAfter = String(Math.min(MAX_CLIENT_RETRY_AFTER_S, Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))));
         return jsonError(503, 'Upstream temporarily unavailable', { ...who, message: error.message }, { 'retry-after': retryAfter });
       }
     }

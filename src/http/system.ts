@@ -1,5 +1,7 @@
 import { Elysia, t } from 'elysia';
 import type { ResponseCache } from '../cache/response-cache.ts';
+import type { ClientRateLimiter } from './clients.ts';
+import type { RequestRejections } from './rejections.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
 import type { TvdbClient } from '../upstreams/tvdb.ts';
 import { SERVICE_NAME, VERSION } from '../version.ts';
@@ -10,6 +12,8 @@ export interface SystemDeps {
   tvdb: TvdbClient;
   startedAt: number;
   now: () => number;
+  rejections: RequestRejections;
+  clientLimiter: ClientRateLimiter | null;
 }
 
 const UpstreamStatus = t.Object({ tmdb: t.Boolean(), tvdb: t.Boolean() });
@@ -62,7 +66,10 @@ export function systemRoutes(deps: SystemDeps) {
             negative_hits: c.negativeHits,
             refreshes: c.refreshes,
             refresh_failures: c.refreshFailures,
+            fetches_in_flight: cache.fetchesInFlight,
           },
+          rejections: { ...deps.rejections },
+          client_limit: deps.clientLimiter ? { clients: deps.clientLimiter.clients, rejected: deps.clientLimiter.rejected } : null,
           upstreams: {
             tmdb: upstreamStats(upstreams.tmdb),
             tvdb: { ...upstreamStats(upstreams.tvdb), token_held: deps.tvdb.tokens.hasToken, logins: deps.tvdb.tokens.logins },
@@ -80,5 +87,6 @@ function upstreamStats(client: UpstreamClient) {
     calls: meter.calls,
     outcomes: { ...meter.outcomes },
     avg_ms: meter.calls === 0 ? 0 : Math.round((meter.totalMs / meter.calls) * 10) / 10,
+    guard: client.guard.snapshot(),
   };
 }

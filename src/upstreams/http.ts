@@ -19,6 +19,19 @@ export interface UpstreamRequest {
  * the JSON as the upstream meant it, and its Content-Encoding/Length headers are deliberately dropped.
  */
 export async function requestUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
+  try {
+    return await requestOnce(request);
+  } catch (error) {
+    // A dropped keep-alive connection is retried once (GET only); a 429, 5xx or timeout never is.
+    if (error instanceof UpstreamFailure && error.kind === 'reset' && request.method === 'GET') return requestOnce(request);
+    throw error;
+  }
+}
+
+/** Sends a request: the guarded, metered transport every upstream client is given. */
+export type Transport = (request: UpstreamRequest) => Promise<UpstreamResponse>;
+
+async function requestOnce(request: UpstreamRequest): Promise<UpstreamResponse> {
   const signal = AbortSignal.timeout(request.timeoutMs);
   const started = performance.now();
   try {

@@ -1,6 +1,7 @@
 import type { TmdbCredential } from '../config.ts';
 import { UpstreamFailure } from './errors.ts';
-import { requestUpstream } from './http.ts';
+import type { UpstreamGuard } from './guard.ts';
+import { requestUpstream, type UpstreamRequest } from './http.ts';
 import { UpstreamMeter } from './meter.ts';
 import type { UpstreamClient, UpstreamResponse } from './types.ts';
 
@@ -8,6 +9,8 @@ export interface TmdbClientOptions {
   credential: TmdbCredential | null;
   baseUrl: string;
   timeoutMs: number;
+  /** Rate budget, concurrency cap, 429 pause and circuit breaker for this upstream. */
+  guard: UpstreamGuard;
 }
 
 /** TMDB v3: a v3 key travels as `api_key`, a read access token as a Bearer header. */
@@ -30,7 +33,7 @@ export class TmdbClient implements UpstreamClient {
   get(path: string, query: string): Promise<UpstreamResponse> {
     if (!this.configured) return Promise.reject(UpstreamFailure.notConfigured('tmdb'));
     const search = [query, this.keySuffix].filter(Boolean).join('&');
-    return requestUpstream({
+    return this.guarded({
       upstream: 'tmdb',
       method: 'GET',
       url: `${this.options.baseUrl}${path}${search ? `?${search}` : ''}`,
@@ -38,5 +41,13 @@ export class TmdbClient implements UpstreamClient {
       timeoutMs: this.options.timeoutMs,
       meter: this.meter,
     });
+  }
+
+  private guarded(request: UpstreamRequest): Promise<UpstreamResponse> {
+    return this.options.guard.run(() => requestUpstream(request));
+  }
+
+  get guard(): UpstreamGuard {
+    return this.options.guard;
   }
 }

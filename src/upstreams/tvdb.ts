@@ -1,5 +1,6 @@
 import { UpstreamFailure } from './errors.ts';
-import { requestUpstream } from './http.ts';
+import type { UpstreamGuard } from './guard.ts';
+import { requestUpstream, type UpstreamRequest } from './http.ts';
 import { UpstreamMeter } from './meter.ts';
 import { TvdbTokenManager } from './tvdb-token.ts';
 import type { UpstreamClient, UpstreamResponse } from './types.ts';
@@ -9,6 +10,8 @@ export interface TvdbClientOptions {
   pin: string | null;
   baseUrl: string;
   timeoutMs: number;
+  /** Rate budget, concurrency cap, 429 pause and circuit breaker for this upstream. */
+  guard: UpstreamGuard;
   now: () => number;
 }
 
@@ -40,7 +43,7 @@ export class TvdbClient implements UpstreamClient {
   }
 
   private send(url: string, token: string): Promise<UpstreamResponse> {
-    return requestUpstream({
+    return this.guarded({
       upstream: 'tvdb',
       method: 'GET',
       url,
@@ -53,7 +56,7 @@ export class TvdbClient implements UpstreamClient {
   private login(): Promise<UpstreamResponse> {
     const body: { apikey: string; pin?: string } = { apikey: this.options.apiKey ?? '' };
     if (this.options.pin) body.pin = this.options.pin;
-    return requestUpstream({
+    return this.guarded({
       upstream: 'tvdb',
       method: 'POST',
       url: `${this.options.baseUrl}/login`,
@@ -62,5 +65,13 @@ export class TvdbClient implements UpstreamClient {
       timeoutMs: this.options.timeoutMs,
       meter: this.meter,
     });
+  }
+
+  private guarded(request: UpstreamRequest): Promise<UpstreamResponse> {
+    return this.options.guard.run(() => requestUpstream(request));
+  }
+
+  get guard(): UpstreamGuard {
+    return this.options.guard;
   }
 }

@@ -1,3 +1,4 @@
+import type { UpstreamGuard } from './guard.ts';
 import type { UpstreamMeter } from './meter.ts';
 
 export type UpstreamName = 'tmdb' | 'tvdb';
@@ -18,6 +19,7 @@ export interface UpstreamClient {
   readonly name: UpstreamName;
   readonly configured: boolean;
   readonly meter: UpstreamMeter;
+  readonly guard: UpstreamGuard;
   /** `path` starts with '/', `query` is encoded and has no leading '?' (may be ''). */
   get(path: string, query: string): Promise<UpstreamResponse>;
 }

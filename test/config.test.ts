@@ -1,0 +1,52 @@
+import { describe, expect, test } from 'bun:test';
+import { DEFAULT_POLICY } from '../src/cache/policy.ts';
+import { ConfigError, DEFAULTS, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  test('an empty environment gives a relay with no credentials and the defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4001);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.tmdb).toEqual({ credential: null, baseUrl: DEFAULTS.tmdbBaseUrl });
+    expect(config.tvdb.apiKey).toBeNull();
+    expect(config.upstreamTimeoutMs).toBe(10_000);
+    expect(config.cache.maxBytes).toBe(256 * 1024 * 1024);
+    expect(config.cache.policy).toEqual(DEFAULT_POLICY);
+    expect(Object.isFrozen(config.cache.policy.details)).toBe(true);
+  });
+
+  test('a TMDB access token wins over a v3 key and travels as bearer', () => {
+    expect(loadConfig({ TMDB_API_KEY: 'k123', TMDB_ACCESS_TOKEN: 'eyJtoken' }).tmdb.credential).toEqual({ kind: 'bearer', value: 'eyJtoken' });
+    expect(loadConfig({ TMDB_API_KEY: 'k123' }).tmdb.credential).toEqual({ kind: 'api_key', value: 'k123' });
+  });
+
+  test('durations, sizes and TTL overrides are parsed', () => {
+    const config = loadConfig({ UPSTREAM_TIMEOUT_MS: '2500', CACHE_MAX_BYTES: '64MiB', CACHE_TTL_DETAILS: '12h/60d', CACHE_TTL_LISTS: '5m' });
+    expect(config.upstreamTimeoutMs).toBe(2500);
+    expect(config.cache.maxBytes).toBe(64 * 1024 * 1024);
+    expect(config.cache.policy.details).toEqual({ freshMs: 12 * 3_600_000, staleMs: 60 * 86_400_000 });
+    expect(config.cache.policy.lists).toEqual({ freshMs: 5 * 60_000, staleMs: DEFAULT_POLICY.lists.staleMs });
+  });
+
+  test('every bad variable is reported at once, and secrets are never echoed', () => {
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', TMDB_BASE_URL: 'ftp://x', CACHE_TTL_SEARCH: 'soon', TVDB_API_KEY: 'has space-secret' });
+      throw new Error('expected ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const { problems, message } = error as ConfigError;
+      expect(problems).toHaveLength(5);
+      expect(message).toContain('PORT');
+      expect(message).toContain('LOG_LEVEL');
+      expect(message).toContain('TMDB_BASE_URL');
+      expect(message).toContain('CACHE_TTL_SEARCH');
+      expect(message).toContain('TVDB_API_KEY');
+      expect(message).not.toContain('space-secret');
+    }
+  });
+
+  test('base URLs lose trailing slashes and refuse embedded credentials', () => {
+    expect(loadConfig({ TVDB_BASE_URL: 'http://127.0.0.1:9999/v4/' }).tvdb.baseUrl).toBe('http://127.0.0.1:9999/v4');
+    expect(() => loadConfig({ TMDB_BASE_URL: 'https://user:pw@example.test/3' })).toThrow(ConfigError);
+  });
+});
