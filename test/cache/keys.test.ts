@@ -9,7 +9,7 @@ describe('canonicalQuery', () => {
       'append_to_response=alternative_titles,credits&query=the office&language=en-US',
       'append_to_response=%20credits%20,alternative_titles,credits&language=en-US&query=the+office&api_key=abc',
     ];
-    const keys = new Set(variants.map(canonicalQuery));
+    const keys = new Set(variants.map((query) => canonicalQuery(query)));
     expect(keys.size).toBe(1);
     expect([...keys][0]).toBe('append_to_response=alternative_titles%2Ccredits&language=en-US&query=the%20office');
   });
@@ -30,6 +30,12 @@ describe('canonicalQuery', () => {
   test('values are re-encoded, so nothing can break out of its parameter', () => {
     expect(canonicalQuery('query=a%26b%3Dc%23d')).toBe('query=a%26b%3Dc%23d');
     expect(canonicalQuery('query=%2F..%2Fmovie')).toBe('query=%2F..%2Fmovie');
+  });
+
+  test('more parameters than allowed is an error', () => {
+    const many = Array.from({ length: 33 }, (_, i) => `p${i}=1`).join('&');
+    expect(() => canonicalQuery(many, 32)).toThrow(QueryError);
+    expect(canonicalQuery(many, 40)).toContain('p32=1');
   });
 
   test('empty query stays empty', () => {
