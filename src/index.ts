@@ -32,7 +32,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
-      return 2;
+      // Container health checks know only 0 (healthy) and 1 (unhealthy).
+      return argv.includes('--healthcheck') ? 1 : 2;
     }
     throw error;
   }
