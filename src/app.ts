@@ -10,6 +10,7 @@ import { jsonError } from './http/respond.ts';
 import { proxyRoutes } from './http/proxy.ts';
 import { systemRoutes } from './http/system.ts';
 import { createLogger, type Logger } from './log.ts';
+import { RelayMetrics } from './observability/metrics.ts';
 import { TmdbClient } from './upstreams/tmdb.ts';
 import { UpstreamGuard } from './upstreams/guard.ts';
 import { TvdbClient } from './upstreams/tvdb.ts';
@@ -107,7 +108,16 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
     .use(systemRoutes({ cache, upstreams, tvdb, startedAt: now(), now, rejections, clientLimiter: clientLimit?.limiter ?? null }))
     .use(proxyRoutes({ upstreams, cache, admission, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections }));
 
-  return { app, cache, upstreams, logger, rejections };
+  const metrics = new RelayMetrics({ cache, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null });
+  for (const client of [tmdb, tvdb]) {
+    client.meter.listener = (status, ms) =>
+      metrics.upstreamDuration.observe({ upstream: client.name, status_class: status === null ? 'failed' : `${Math.floor(status / 100)}xx` }, ms / 1000);
+  }
+  app.get('/metrics', async () => new Response(await metrics.render(), { headers: { 'content-type': metrics.contentType } }), {
+    detail: { tags: ['System'], summary: 'Prometheus metrics: requests, latency, cache, upstreams, limiter and breaker state' },
+  });
+
+  return { app, cache, upstreams, logger, rejections, metrics };
 }
 
 export type Relay = ReturnType<typeof createApp>;

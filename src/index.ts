@@ -3,8 +3,9 @@
  * Entry point: `metadata-relay [--version | --healthcheck | --help]`.
  * Reads the environment once, starts the server, and drains in-flight requests on SIGTERM/SIGINT.
  */
-import { createApp, serveOptions } from './app.ts';
+import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { startServer } from './server.ts';
 import { UPSTREAM_LABEL } from './upstreams/types.ts';
 import { SERVICE_NAME, VERSION } from './version.ts';
 
@@ -57,10 +58,9 @@ async function healthcheck(config: Readonly<Config>): Promise<number> {
 }
 
 async function serve(config: Readonly<Config>): Promise<void> {
-  const { app, logger } = createApp(config);
-  app.listen(serveOptions(config));
-  const server = app.server;
-  if (!server) throw new Error('server did not start');
+  const relay = createApp(config);
+  const { logger } = relay;
+  const server = startServer(relay, config);
 
   logger.info('listening', { url: `http://${config.host}:${server.port}`, port: server.port, version: VERSION });
   for (const upstream of ['tmdb', 'tvdb'] as const) {
@@ -70,6 +70,8 @@ async function serve(config: Readonly<Config>): Promise<void> {
       logger.warn(`${UPSTREAM_LABEL[upstream]} is not configured: its routes answer 503 until ${variable} is set`, { upstream });
     }
   }
+
+  logger.flush(); // the startup lines matter to whoever is watching: do not hold them back
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -84,6 +86,7 @@ async function serve(config: Readonly<Config>): Promise<void> {
       await server.stop(true);
     }
     logger.info('stopped', { drained: clean });
+    logger.flush();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

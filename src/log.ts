@@ -12,20 +12,37 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   enabled(level: LogLevel): boolean;
+  /** Writes out buffered lines (call before exit). */
+  flush(): void;
 }
 
-const stdoutSink: LogSink = (line) => process.stdout.write(line + '\n');
+/**
+ * Lines are buffered and written in batches: one write per request would cost a syscall on the hot
+ * path. The buffer is flushed every 100 ms, when it fills, and on shutdown.
+ */
+function bufferedStdout(): { sink: LogSink; flush: () => void } {
+  const writer = Bun.stdout.writer({ highWaterMark: 64 * 1024 });
+  setInterval(() => writer.flush(), 100).unref();
+  return { sink: (line) => void writer.write(line + '\n'), flush: () => void writer.flush() };
+}
 
 /**
  * One JSON object per line. Every line passes through `redact`, so a credential can never reach the
  * log even if a caller puts one into a message by mistake.
  */
-export function createLogger(level: LogLevel, secrets: readonly string[] = [], sink: LogSink = stdoutSink): Logger {
+export function createLogger(level: LogLevel, secrets: readonly string[] = [], sink?: LogSink): Logger {
+  let flush = () => {};
+  if (!sink) {
+    const stdout = bufferedStdout();
+    sink = stdout.sink;
+    flush = stdout.flush;
+  }
+  const out = sink;
   const threshold = RANK[level];
   const redact = secretRedactor(secrets);
   const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < threshold) return;
-    sink(redact(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })));
+    out(redact(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })));
   };
   return {
     debug: (msg, fields) => write('debug', msg, fields),
@@ -33,6 +50,7 @@ export function createLogger(level: LogLevel, secrets: readonly string[] = [], s
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
     enabled: (lvl) => RANK[lvl] >= threshold,
+    flush,
   };
 }
 
@@ -47,4 +65,3 @@ export function secretRedactor(secrets: readonly string[]): (text: string) => st
   };
 }
 
-export const silentLogger: Logger = createLogger('silent');

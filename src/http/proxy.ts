@@ -4,6 +4,7 @@ import { canonicalQuery, QueryError } from '../cache/keys.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import { UPSTREAM_LABEL, type UpstreamClient, type UpstreamName } from '../upstreams/types.ts';
+import { contextOf } from '../observability/request-context.ts';
 import { ClientIdentity, ClientRateLimiter } from './clients.ts';
 import type { RequestRejections } from './rejections.ts';
 import { entryResponse, failureResponse, jsonError } from './respond.ts';
@@ -23,7 +24,6 @@ export interface ProxyDeps {
 interface ProxyContext {
   request: Request;
   params: Record<string, string>;
-  server: { requestIP(request: Request): { address: string } | null } | null;
 }
 
 /** Registers every route of the table, for GET and HEAD, with its schemas in OpenAPI. */
@@ -58,7 +58,9 @@ function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
   const caching: RouteCaching = { family: route.family, settles: route.settles === true };
   const forwardQuery = route.forwardQuery !== false;
 
-  return ({ request, params, server }: ProxyContext): Response | Promise<Response> => {
+  return ({ request, params }: ProxyContext): Response | Promise<Response> => {
+    const context = contextOf(request);
+    if (context) context.route = route.id;
     if (!client.configured) return failureResponse(UpstreamFailure.notConfigured(route.upstream), route.upstream);
     const path = route.upstreamPath(params);
     let query = '';
@@ -80,11 +82,14 @@ function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
     const key = query === '' ? `${route.upstream}:${path}` : `${route.upstream}:${path}?${query}`;
 
     const hit = cache.fresh(key);
-    if (hit !== undefined) return entryResponse(hit, 'HIT', request, now());
+    if (hit !== undefined) {
+      if (context) context.cache = 'HIT';
+      return entryResponse(hit, 'HIT', request, now());
+    }
 
     if (deps.clientLimit !== null && !cache.canAnswerWithoutFetch(key)) {
       const { identity, limiter } = deps.clientLimit;
-      const client = identity.identify(request, server?.requestIP(request)?.address ?? null);
+      const client = identity.identify(request, context?.peer ?? null);
       const waitSeconds = limiter.take(client);
       if (waitSeconds > 0) {
         deps.rejections.client_rate_limited++;
@@ -92,10 +97,24 @@ function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
       }
     }
 
-    const load = () => client.get(path, query).then((response) => admit(route.upstream, response, caching, admission, now()));
+    const load = async () => {
+      const started = performance.now();
+      try {
+        const response = await client.get(path, query);
+        return admit(route.upstream, response, caching, admission, now());
+      } finally {
+        if (context) context.upstreamMs = performance.now() - started;
+      }
+    };
     return cache.resolve(key, load).then(
-      (outcome) => entryResponse(outcome.entry, outcome.state, request, now()),
-      (error: unknown) => failureResponse(error, route.upstream),
+      (outcome) => {
+        if (context) context.cache = outcome.state;
+        return entryResponse(outcome.entry, outcome.state, request, now());
+      },
+      (error: unknown) => {
+        if (context) context.cache = 'MISS';
+        return failureResponse(error, route.upstream);
+      },
     );
   };
 }

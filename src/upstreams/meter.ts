@@ -4,8 +4,11 @@ export class UpstreamMeter {
   /** Answers by status class, plus transport failures. */
   readonly outcomes = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, failed: 0 };
   totalMs = 0;
+  /** Told of every call (the metrics histogram listens here). */
+  listener: ((status: number | null, ms: number) => void) | null = null;
 
   record(status: number | null, ms: number): void {
+    this.listener?.(status, ms);
     this.calls++;
     this.totalMs += ms;
     if (status === null) this.outcomes.failed++;

@@ -6,7 +6,8 @@
 import { mkdtempSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createApp, serveOptions, type Relay } from '../../src/app.ts';
+import { createApp, type Relay } from '../../src/app.ts';
+import { startServer } from '../../src/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -42,9 +43,8 @@ async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTes
   const secrets = [config.tmdb.credential?.value, config.tvdb.apiKey, config.tvdb.pin].filter((s): s is string => !!s);
   const logger = createLogger(config.logLevel, secrets, (line) => logs.push(line));
   const relay = createApp(config, { logger, ...(options.now ? { now: options.now } : {}) });
-  relay.app.listen(serveOptions(config));
-  const port = relay.app.server?.port;
-  if (!port) throw new Error('relay did not listen');
+  const server = startServer(relay, config);
+  const port = server.port;
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     target: 'in-process',
@@ -53,7 +53,7 @@ async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTes
     relay,
     get: (path, init) => fetch(baseUrl + path, init),
     stop: async () => {
-      await relay.app.stop(true);
+      await server.stop(true);
     },
   };
 }

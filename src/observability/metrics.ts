@@ -1,0 +1,137 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ResponseCache } from '../cache/response-cache.ts';
+import type { ClientRateLimiter } from '../http/clients.ts';
+import type { RequestRejections } from '../http/rejections.ts';
+import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
+
+export interface MetricsSources {
+  cache: ResponseCache;
+  upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
+  rejections: RequestRejections;
+  clientLimiter: ClientRateLimiter | null;
+}
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Prometheus metrics. Request metrics are recorded as requests finish; everything that is state
+ * (cache size, guard tokens, breaker) is read from its owner at scrape time, so nothing is counted twice.
+ */
+export class RelayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'route' | 'status' | 'cache'>;
+  private readonly duration: Histogram<'route' | 'cache'>;
+  readonly upstreamDuration: Histogram<'upstream' | 'status_class'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+
+    this.requests = new Counter({
+      name: 'relay_http_requests_total',
+      help: 'Requests answered, by route, status and cache outcome (HIT, MISS, STALE, COALESCED, none)',
+      labelNames: ['route', 'status', 'cache'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'relay_http_request_duration_seconds',
+      help: 'Time from request to response, by route and cache outcome',
+      labelNames: ['route', 'cache'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'relay_upstream_request_duration_seconds',
+      help: 'Upstream request latency, by upstream and status class (failed = no HTTP answer)',
+      labelNames: ['upstream', 'status_class'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+
+    const { cache, upstreams, rejections } = sources;
+    const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge<string>) => void) =>
+      new Gauge({ name, help, labelNames, registers, collect() { collect(this); } });
+    // Monotonic counts kept by their owners (cache, meters, guards), exposed as real counters at scrape time.
+    type Sample = [Record<string, string>, number];
+    const counter = (name: string, help: string, labelNames: string[], read: () => Sample[]) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [labels, value] of read()) this.inc(labels, value);
+        },
+      });
+
+    gauge('relay_cache_entries', 'Entries in the memory cache', [], (g) => g.set(cache.entries));
+    gauge('relay_cache_bytes', 'Bytes counted against CACHE_MAX_BYTES', [], (g) => g.set(cache.storedBytes));
+    gauge('relay_cache_max_bytes', 'CACHE_MAX_BYTES', [], (g) => g.set(cache.maxBytes));
+    counter('relay_cache_lookups_total', 'Cache lookups by outcome', ['outcome'], () => {
+      const c = cache.counters;
+      return [
+        [{ outcome: 'hit' }, c.hits],
+        [{ outcome: 'miss' }, c.misses],
+        [{ outcome: 'stale' }, c.stale],
+        [{ outcome: 'coalesced' }, c.coalesced],
+        [{ outcome: 'negative_hit' }, c.negativeHits],
+      ];
+    });
+    counter('relay_cache_refreshes_total', 'Background refreshes, and how many failed', ['result'], () => [
+      [{ result: 'started' }, cache.counters.refreshes],
+      [{ result: 'failed' }, cache.counters.refreshFailures],
+    ]);
+    counter('relay_upstream_calls_total', 'Upstream calls by upstream and outcome (status class, or failed)', ['upstream', 'outcome'], () =>
+      Object.values(upstreams).flatMap((client) =>
+        Object.entries(client.meter.outcomes).map(([outcome, value]): Sample => [{ upstream: client.name, outcome }, value]),
+      ),
+    );
+    gauge('relay_upstream_tokens', 'Tokens left in the upstream rate budget', ['upstream'], (g) => {
+      for (const client of Object.values(upstreams)) g.set({ upstream: client.name }, client.guard.snapshot().tokens);
+    });
+    gauge('relay_upstream_in_flight', 'Upstream requests in flight', ['upstream'], (g) => {
+      for (const client of Object.values(upstreams)) g.set({ upstream: client.name }, client.guard.snapshot().in_flight);
+    });
+    gauge('relay_upstream_queue_depth', 'Requests waiting for an upstream slot', ['upstream'], (g) => {
+      for (const client of Object.values(upstreams)) g.set({ upstream: client.name }, client.guard.snapshot().queue_depth);
+    });
+    gauge('relay_upstream_breaker_state', 'Circuit breaker state (1 for the current state)', ['upstream', 'state'], (g) => {
+      for (const client of Object.values(upstreams)) {
+        const current = client.guard.snapshot().breaker;
+        for (const state of ['closed', 'open', 'half_open']) g.set({ upstream: client.name, state }, state === current ? 1 : 0);
+      }
+    });
+    gauge('relay_upstream_paused_seconds', 'Seconds left in a pause after an upstream 429', ['upstream'], (g) => {
+      for (const client of Object.values(upstreams)) g.set({ upstream: client.name }, client.guard.snapshot().paused_for_ms / 1000);
+    });
+    counter('relay_upstream_pauses_total', 'Pauses taken after an upstream 429', ['upstream'], () =>
+      Object.values(upstreams).map((client): Sample => [{ upstream: client.name }, client.guard.pauses]),
+    );
+    counter('relay_upstream_rejections_total', 'Requests the upstream guard refused, by reason', ['upstream', 'reason'], () =>
+      Object.values(upstreams).flatMap((client) =>
+        Object.entries(client.guard.rejections).map(([reason, value]): Sample => [{ upstream: client.name, reason }, value]),
+      ),
+    );
+    counter('relay_request_rejections_total', 'Requests refused before any upstream work, by reason', ['reason'], () =>
+      Object.entries(rejections).map(([reason, value]): Sample => [{ reason }, value]),
+    );
+    if (sources.clientLimiter) {
+      const limiter = sources.clientLimiter;
+      gauge('relay_client_limit_clients', 'Clients with a rate budget being tracked', [], (g) => g.set(limiter.clients));
+    }
+  }
+
+  observeRequest(route: string, status: number, cache: string, seconds: number): void {
+    this.requests.inc({ route, status: String(status), cache });
+    this.duration.observe({ route, cache }, seconds);
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
