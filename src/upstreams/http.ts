@@ -18,20 +18,12 @@ export interface UpstreamRequest {
  * an upstream that stalls mid-body is a timeout too. Bun decodes gzip for us; the bytes returned are
  * the JSON as the upstream meant it, and its Content-Encoding/Length headers are deliberately dropped.
  */
+/**
+ * No retry here on purpose: Bun's fetch already retries once when a pooled keep-alive socket turns
+ * out to be closed (the one reset worth retrying), and a 429, 5xx or timeout is never retried.
+ * A retry of our own on top would make that up to four attempts. test/protection checks the count.
+ */
 export async function requestUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
-  try {
-    return await requestOnce(request);
-  } catch (error) {
-    // A dropped keep-alive connection is retried once (GET only); a 429, 5xx or timeout never is.
-    if (error instanceof UpstreamFailure && error.kind === 'reset' && request.method === 'GET') return requestOnce(request);
-    throw error;
-  }
-}
-
-/** Sends a request: the guarded, metered transport every upstream client is given. */
-export type Transport = (request: UpstreamRequest) => Promise<UpstreamResponse>;
-
-async function requestOnce(request: UpstreamRequest): Promise<UpstreamResponse> {
   const signal = AbortSignal.timeout(request.timeoutMs);
   const started = performance.now();
   try {

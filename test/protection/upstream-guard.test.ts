@@ -1,0 +1,209 @@
+/**
+ * Upstream protection under fault injection: rate budget, concurrency cap, 429 pause, circuit
+ * breaker, and the single retry on a connection reset. Real time (the guard's queue runs on timers);
+ * every number asserted is what the fake upstream actually received.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
+import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
+import { startRelay, type RelayUnderTest } from '../support/relay.ts';
+
+let fake: FakeUpstream;
+let relay: RelayUnderTest | undefined;
+
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+});
+afterAll(async () => {
+  await fake.stop();
+});
+afterEach(async () => {
+  await relay?.stop();
+  relay = undefined;
+  fake.reset();
+});
+
+async function start(overrides: Record<string, string>): Promise<RelayUnderTest> {
+  relay = await startRelay('in-process', {
+    env: {
+      TMDB_API_KEY: fake.options.tmdbApiKey,
+      TMDB_BASE_URL: fake.tmdbBaseUrl,
+      TVDB_API_KEY: fake.options.tvdbApiKey,
+      TVDB_BASE_URL: fake.tvdbBaseUrl,
+      LOG_LEVEL: 'warn',
+      ...overrides,
+    },
+  });
+  fake.reset();
+  return relay;
+}
+
+/** Most calls the fake saw in any window of `windowMs`. */
+function peakInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
+}
+
+describe('rate budget', () => {
+  test('a burst of distinct misses far above the budget never exceeds it upstream', async () => {
+    const r = await start({ TMDB_RATE_LIMIT: '20', TMDB_RATE_BURST: '10', UPSTREAM_QUEUE_TIMEOUT: '1500', UPSTREAM_MAX_CONCURRENCY: '64' });
+    const started = Date.now();
+    const responses = await Promise.all(Array.from({ length: 300 }, (_, i) => r.get(`/tmdb/movies/${1000 + i}`)));
+    const elapsed = Date.now() - started;
+    const statuses = responses.map((res) => res.status);
+    const calls = fake.dataCalls('tmdb').map((c) => c.at);
+
+    // The token bucket: at most burst + rate x window in any window.
+    expect(peakInWindow(calls, 1000)).toBeLessThanOrEqual(10 + 20);
+    expect(calls.length).toBeLessThanOrEqual(10 + Math.ceil((20 * elapsed) / 1000) + 1);
+    // Everyone got an answer: the budget's worth of 200s, the rest 503 with a Retry-After, nothing else.
+    expect(statuses.filter((s) => s === 200).length).toBe(calls.length);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    const refused = responses.filter((res) => res.status === 503);
+    expect(refused.length).toBeGreaterThan(200);
+    expect(refused.every((res) => Number(res.headers.get('retry-after')) >= 1)).toBe(true);
+    // Refusals are immediate, not after a timeout.
+    expect(elapsed).toBeLessThan(2_500);
+    const stats = (await (await r.get('/stats')).json()) as { upstreams: { tmdb: { guard: { rejections: Record<string, number> } } } };
+    expect(stats.upstreams.tmdb.guard.rejections.queue_full + stats.upstreams.tmdb.guard.rejections.queue_timeout).toBe(refused.length);
+  });
+
+  test('concurrent upstream requests stay under UPSTREAM_MAX_CONCURRENCY', async () => {
+    const r = await start({ UPSTREAM_MAX_CONCURRENCY: '4', TMDB_RATE_LIMIT: '1000', TMDB_RATE_BURST: '1000' });
+    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie', fault: { kind: 'delay', ms: 100 } });
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => r.get(`/tmdb/movies/${2000 + i}`)));
+    expect(responses.every((res) => res.status === 200)).toBe(true);
+    expect(fake.maxInFlight('tmdb')).toBe(4);
+  });
+});
+
+describe('429 from upstream', () => {
+  for (const [form, retryAfter] of [
+    ['seconds', () => '2'],
+    ['HTTP-date', () => new Date(Date.now() + 2_000).toUTCString()],
+  ] as const) {
+    test(`pauses the upstream for Retry-After (${form}); no call until the pause ends`, async () => {
+      const r = await start({});
+      fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3000', fault: { kind: 'rate-limit', retryAfter: retryAfter() }, times: 1 });
+      const limitedAt = Date.now();
+      const limited = await r.get('/tmdb/movies/3000');
+      expect(limited.status).toBe(503);
+      const clientRetryAfter = Number(limited.headers.get('retry-after'));
+      expect(clientRetryAfter).toBeGreaterThanOrEqual(1);
+      expect(clientRetryAfter).toBeLessThanOrEqual(2);
+
+      // During the pause: other misses are answered at once with 503, and nothing reaches TMDB.
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now();
+        const response = await r.get(`/tmdb/movies/${3001 + i}`);
+        expect(response.status).toBe(503);
+        expect(performance.now() - t0).toBeLessThan(100);
+        await Bun.sleep(100);
+      }
+      const duringPause = fake.dataCalls('tmdb').filter((c) => c.at < limitedAt + 1_000);
+      expect(duringPause).toHaveLength(1); // only the call that got the 429
+
+      await Bun.sleep(Math.max(0, limitedAt + 2_100 - Date.now()));
+      expect((await r.get('/tmdb/movies/3001')).status).toBe(200);
+      const later = fake.dataCalls('tmdb').slice(1);
+      expect(later.every((c) => c.at >= limitedAt + 1_000)).toBe(true);
+    });
+  }
+
+  test('a huge Retry-After is capped by UPSTREAM_RETRY_AFTER_CAP', async () => {
+    const r = await start({ UPSTREAM_RETRY_AFTER_CAP: '1s' });
+    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3100', fault: { kind: 'rate-limit', retryAfter: '86400' }, times: 1 });
+    expect((await r.get('/tmdb/movies/3100')).status).toBe(503);
+    await Bun.sleep(1_100);
+    expect((await r.get('/tmdb/movies/3100')).status).toBe(200);
+  });
+
+  test('while paused, cached entries past their fresh period are still answered (stale)', async () => {
+    const r = await start({ CACHE_TTL_DETAILS: '1s/1d' });
+    expect((await r.get('/tmdb/movies/3200')).status).toBe(200);
+    await Bun.sleep(1_100);
+    fake.addFault({ upstream: 'tmdb', fault: { kind: 'rate-limit', retryAfter: '5' } });
+    const response = await r.get('/tmdb/movies/3200');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-cache')).toBe('STALE');
+  });
+});
+
+describe('circuit breaker', () => {
+  test('a dead upstream opens the breaker: clients get 503 or stale at once, not after the timeout', async () => {
+    const r = await start({ UPSTREAM_TIMEOUT_MS: '500', BREAKER_THRESHOLD: '3', BREAKER_COOLDOWN: '1s', CACHE_TTL_DETAILS: '1s/1d' });
+    expect((await r.get('/tmdb/movies/4000')).status).toBe(200); // cached, goes stale after 1 s
+    fake.addFault({ upstream: 'tmdb', fault: { kind: 'hang' } });
+    for (let i = 1; i <= 3; i++) expect((await r.get(`/tmdb/movies/${4000 + i}`)).status).toBe(504);
+    const callsWhenOpened = fake.dataCalls('tmdb').length;
+
+    const waits: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const response = await r.get(`/tmdb/movies/${4100 + i}`);
+      waits.push(performance.now() - t0);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    await Bun.sleep(Math.max(0, 1_050 - 0)); // let the cached entry go stale; breaker cooldown also passes
+    const stale = await r.get('/tmdb/movies/4000');
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get('x-cache')).toBe('STALE');
+    expect(Math.max(...waits)).toBeLessThan(50);
+    expect(fake.dataCalls('tmdb').length).toBeLessThanOrEqual(callsWhenOpened + 1); // at most the probe
+    const stats = (await (await r.get('/stats')).json()) as { upstreams: { tmdb: { guard: { breaker_openings: number } } } };
+    expect(stats.upstreams.tmdb.guard.breaker_openings).toBeGreaterThanOrEqual(1);
+    console.log(`breaker open: max client wait ${Math.max(...waits).toFixed(1)} ms (timeout 500 ms)`);
+  });
+
+  test('after the cool-down one probe goes through; its success closes the breaker', async () => {
+    const r = await start({ UPSTREAM_TIMEOUT_MS: '300', BREAKER_THRESHOLD: '2', BREAKER_COOLDOWN: '500ms' });
+    fake.addFault({ upstream: 'tmdb', fault: { kind: 'hang' }, times: 2 });
+    for (let i = 0; i < 2; i++) expect((await r.get(`/tmdb/movies/${5000 + i}`)).status).toBe(504);
+    expect((await r.get('/tmdb/movies/5002')).status).toBe(503);
+    await Bun.sleep(550);
+    fake.reset();
+    fake.addFault({ upstream: 'tmdb', fault: { kind: 'delay', ms: 150 } });
+    const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => r.get(`/tmdb/movies/${5100 + i}`)));
+    const statuses = responses.map((res) => res.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1); // the probe
+    expect(statuses.filter((s) => s === 503)).toHaveLength(7);
+    expect(fake.dataCalls('tmdb')).toHaveLength(1);
+    expect((await r.get('/tmdb/movies/5200')).status).toBe(200); // closed again
+  });
+});
+
+describe('no retry storms', () => {
+  test('a reset on a kept-alive connection is retried once; a second reset is an error', async () => {
+    const r = await start({});
+    expect((await r.get('/tmdb/movies/5999')).status).toBe(200); // opens the pooled connection
+    fake.reset();
+    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6000', fault: { kind: 'reset' }, times: 1 });
+    expect((await r.get('/tmdb/movies/6000')).status).toBe(200);
+    expect(fake.dataCalls('tmdb')).toHaveLength(2);
+
+    fake.reset();
+    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6001', fault: { kind: 'reset' } });
+    const response = await r.get('/tmdb/movies/6001');
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ error: 'Upstream unreachable', upstream: 'tmdb' });
+    expect(fake.dataCalls('tmdb').length).toBeLessThanOrEqual(2);
+    expect(fake.dataCalls('tmdb').length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('5xx and 429 are never retried by the relay', async () => {
+    const r = await start({});
+    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6100', fault: { kind: 'status', status: 502 } });
+    expect((await r.get('/tmdb/movies/6100')).status).toBe(502);
+    expect(fake.dataCalls('tmdb')).toHaveLength(1);
+    fake.reset();
+    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6101', fault: { kind: 'rate-limit', retryAfter: '1' } });
+    expect((await r.get('/tmdb/movies/6101')).status).toBe(503);
+    expect(fake.dataCalls('tmdb')).toHaveLength(1);
+  });
+});
