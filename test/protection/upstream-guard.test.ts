@@ -58,8 +58,10 @@ describe('rate budget', () => {
     const statuses = responses.map((res) => res.status);
     const calls = fake.dataCalls('tmdb').map((c) => c.at);
 
-    // The token bucket: at most burst + rate x window in any window.
-    expect(peakInWindow(calls, 1000)).toBeLessThanOrEqual(10 + 20);
+    // The token bucket: at most burst + rate x window in any window. The fake stamps arrival, which
+    // trails the relay's dispatch by a jittery millisecond or two: allow 100 ms of rate for that.
+    expect(peakInWindow(calls, 1000)).toBeLessThanOrEqual(10 + 20 * 1.1);
+    console.log(`budget 20/s burst 10: ${calls.length} upstream calls in ${elapsed} ms for 300 misses, peak ${peakInWindow(calls, 1000)} in any 1 s`);
     expect(calls.length).toBeLessThanOrEqual(10 + Math.ceil((20 * elapsed) / 1000) + 1);
     // Everyone got an answer: the budget's worth of 200s, the rest 503 with a Retry-After, nothing else.
     expect(statuses.filter((s) => s === 200).length).toBe(calls.length);
@@ -180,6 +182,10 @@ describe('circuit breaker', () => {
 
 describe('no retry storms', () => {
   test('a reset on a kept-alive connection is retried once; a second reset is an error', async () => {
+    // Bun's fetch retries a GET whose pooled keep-alive socket was reset, once per pooled socket. A
+    // fake on fresh ports gives this process exactly one pooled socket to it, so the count is exact.
+    await fake.stop();
+    fake = await startFakeUpstream();
     const r = await start({});
     expect((await r.get('/tmdb/movies/5999')).status).toBe(200); // opens the pooled connection
     fake.reset();
@@ -192,8 +198,7 @@ describe('no retry storms', () => {
     const response = await r.get('/tmdb/movies/6001');
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: 'Upstream unreachable', upstream: 'tmdb' });
-    expect(fake.dataCalls('tmdb').length).toBeLessThanOrEqual(2);
-    expect(fake.dataCalls('tmdb').length).toBeGreaterThanOrEqual(1);
+    expect(fake.dataCalls('tmdb')).toHaveLength(2);
   });
 
   test('5xx and 429 are never retried by the relay', async () => {
