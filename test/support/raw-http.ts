@@ -8,8 +8,8 @@ export interface RawResponse {
   body: string;
 }
 
-export async function rawRequest(port: number, requestLine: string, headers: string[] = [], timeoutMs = 5_000): Promise<RawResponse> {
-  const head = [requestLine, 'Host: 127.0.0.1', 'Connection: close', 'Accept-Encoding: identity', ...headers, '', ''].join('\r\n');
+export async function rawRequest(port: number, requestLine: string, headers: string[] = [], body = '', timeoutMs = 5_000): Promise<RawResponse> {
+  const head = [requestLine, 'Host: 127.0.0.1', 'Connection: close', 'Accept-Encoding: identity', ...headers, '', ''].join('\r\n') + body;
   const chunks: Uint8Array[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer to ${requestLine.slice(0, 80)}`)), timeoutMs);
