@@ -14,6 +14,12 @@ export class QueryError extends Error {
 
 /** Parameters that are never forwarded: the relay adds its own credential. */
 const DROPPED = new Set(['api_key']);
+/** Parameter names the upstream APIs use: letters, digits, `_`, `.`, `-` (e.g. vote_average.gte). */
+const PARAM_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Control characters (C0, DEL, C1) have no business in a query value. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const MAX_VALUE_LENGTH = 512;
+
 /** Comma lists whose order and duplicates carry no meaning. */
 const SET_VALUED = new Set(['append_to_response', 'include_image_language']);
 
@@ -29,6 +35,9 @@ export function canonicalQuery(rawQuery: string, maxParams = 32): string {
     const name = decodeComponent(eq === -1 ? part : part.slice(0, eq));
     const value = eq === -1 ? '' : decodeComponent(part.slice(eq + 1)).trim();
     if (DROPPED.has(name.toLowerCase())) continue;
+    if (!PARAM_NAME.test(name)) throw new QueryError(`Query parameter name '${printable(name)}' is not allowed`);
+    if (CONTROL.test(value)) throw new QueryError(`Query parameter '${name}' contains control characters`);
+    if (value.length > MAX_VALUE_LENGTH) throw new QueryError(`Query parameter '${name}' is longer than ${MAX_VALUE_LENGTH} characters`);
     if (seen.has(name)) throw new QueryError(`Query parameter '${printable(name)}' is given more than once`);
     seen.add(name);
     const normalised = SET_VALUED.has(name) ? normaliseList(value) : value;

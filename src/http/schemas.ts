@@ -34,7 +34,7 @@ const year = pattern('^[0-9]{4}$', 'Four-digit year', ['2008']);
 const bool = pattern('^(true|false)$', 'true or false');
 const region = pattern('^[A-Za-z]{2}$', 'ISO 3166-1 country code', ['US']);
 const appendToResponse = pattern(
-  '^[A-Za-z0-9_/,. -]{1,512}$',
+  '^[A-Za-z0-9_/, ]{1,512}$',
   'Comma-separated sub-requests embedded in the answer (order and duplicates do not matter)',
   ['credits,alternative_titles'],
 );

@@ -38,6 +38,15 @@ describe('canonicalQuery', () => {
     expect(canonicalQuery(many, 40)).toContain('p32=1');
   });
 
+  test('odd names, control characters and huge values are refused', () => {
+    expect(() => canonicalQuery('na%20me=1')).toThrow(QueryError);
+    expect(() => canonicalQuery('x%3Cscript%3E=1')).toThrow(QueryError);
+    expect(() => canonicalQuery('language=en%0d%0aX-Evil:%201')).toThrow(QueryError);
+    expect(() => canonicalQuery('language=%00')).toThrow(QueryError);
+    expect(() => canonicalQuery(`query=${'a'.repeat(513)}`)).toThrow(QueryError);
+    expect(canonicalQuery('vote_average.gte=7&with-dash=1')).toBe('vote_average.gte=7&with-dash=1');
+  });
+
   test('empty query stays empty', () => {
     expect(canonicalQuery('')).toBe('');
     expect(canonicalQuery('&&')).toBe('');
