@@ -71,7 +71,7 @@ describe('rate budget', () => {
     expect(refused.every((res) => Number(res.headers.get('retry-after')) >= 1)).toBe(true);
     // Refusals are immediate, not after a timeout.
     expect(elapsed).toBeLessThan(2_500);
-    const stats = (await (await r.get('/stats')).json()) as { upstreams: { tmdb: { guard: { rejections: Record<string, number> } } } };
+    const stats = (await (await r.get('/stats')).json()) as { upstreams: { tmdb: { guard: { rejections: { queue_full: number; queue_timeout: number } } } } };
     expect(stats.upstreams.tmdb.guard.rejections.queue_full + stats.upstreams.tmdb.guard.rejections.queue_timeout).toBe(refused.length);
   });
 
