@@ -2,9 +2,11 @@ import { Elysia, ValidationError } from 'elysia';
 import type { AdmissionRules } from './cache/admission.ts';
 import { ResponseCache } from './cache/response-cache.ts';
 import type { Config } from './config.ts';
-import { AccessKeys, isPublicPath } from './http/access.ts';
+import { AccessKeys } from './http/access.ts';
 import { ClientIdentity, ClientRateLimiter } from './http/clients.ts';
 import { docsRoutes } from './http/docs.ts';
+import { FastPath } from './http/fast-path.ts';
+import { createGate } from './http/gate.ts';
 import { newRejections } from './http/rejections.ts';
 import { jsonError } from './http/respond.ts';
 import { proxyRoutes } from './http/proxy.ts';
@@ -24,7 +26,8 @@ export interface AppOptions {
 
 /**
  * Composition root: builds upstream clients, the cache and the routes from a validated Config.
- * Reads no environment and opens no port, so tests can call it directly.
+ * Reads no environment and opens no port; server.ts puts the gate and the fast path in front of
+ * the Elysia app and serves it.
  */
 export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
   const now = options.now ?? Date.now;
@@ -63,29 +66,14 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
   const clientLimit = config.clientRateLimit
     ? { identity: new ClientIdentity(config.trustedProxies), limiter: new ClientRateLimiter(config.clientRateLimit) }
     : null;
-  const accessKeys = config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null;
-  const { maxUrlLength } = config.limits;
+  const gate = createGate({
+    maxUrlLength: config.limits.maxUrlLength,
+    accessKeys: config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null,
+    rejections,
+  });
+  const fastPath = new FastPath(cache, now);
 
   const app = new Elysia()
-    .onRequest(({ request }) => {
-      // Bounded before routing: nothing below ever sees an absurd URL.
-      if (request.url.length > maxUrlLength) {
-        rejections.uri_too_long++;
-        return jsonError(414, 'URI too long', { max_length: maxUrlLength });
-      }
-      if (accessKeys !== null) {
-        const url = new URL(request.url);
-        if (!isPublicPath(url.pathname) && !accessKeys.allows(request, url)) {
-          rejections.unauthorized++;
-          return jsonError(
-            401,
-            'Unauthorized',
-            { message: 'This relay needs an access key: Authorization: Bearer <key>, x-relay-key, or api_key' },
-            { 'www-authenticate': 'Bearer realm="metadata-relay"' },
-          );
-        }
-      }
-    })
     .onError(({ code, error, request }) => {
       switch (code) {
         case 'VALIDATION':
@@ -106,7 +94,7 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
     })
     .use(docsRoutes())
     .use(systemRoutes({ cache, upstreams, tvdb, startedAt: now(), now, rejections, clientLimiter: clientLimit?.limiter ?? null }))
-    .use(proxyRoutes({ upstreams, cache, admission, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections }));
+    .use(proxyRoutes({ upstreams, cache, admission, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections, fastPath }));
 
   const metrics = new RelayMetrics({ cache, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null });
   for (const client of [tmdb, tvdb]) {
@@ -117,7 +105,7 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
     detail: { tags: ['System'], summary: 'Prometheus metrics: requests, latency, cache, upstreams, limiter and breaker state' },
   });
 
-  return { app, cache, upstreams, logger, rejections, metrics };
+  return { app, gate, fastPath, cache, upstreams, logger, rejections, metrics };
 }
 
 export type Relay = ReturnType<typeof createApp>;
@@ -133,6 +121,8 @@ export function serveOptions(config: Readonly<Config>) {
     idleTimeout: Math.min(255, Math.ceil((config.upstreamTimeoutMs + config.upstreamGuard.maxQueueWaitMs) / 1000) + 30),
     // Proxy routes take no body; a GET with a large one is cut off early.
     maxRequestBodySize: 64 * 1024,
+    // No development error pages (they would show stack traces); Bun's default depends on NODE_ENV.
+    development: false,
   };
 }
 

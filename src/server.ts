@@ -2,26 +2,27 @@ import type { Server } from 'bun';
 import type { Relay } from './app.ts';
 import { serveOptions } from './app.ts';
 import type { Config } from './config.ts';
-import { jsonError } from './http/respond.ts';
-import { beginRequest, type RequestContext } from './observability/request-context.ts';
+import { jsonError, serverTiming } from './http/respond.ts';
+import { beginRequest, registerContext, type RequestContext } from './observability/request-context.ts';
 
 /**
- * Serves the relay's Elysia app through Bun.serve, around it the per-request bookkeeping: the
- * request id, the peer address, server-timing, one log line and the request metrics.
+ * The HTTP edge. Per request: the gate (URL length, access key), then the fast path for a known URL
+ * with a fresh entry, else the Elysia app; around it the bookkeeping: request id, server-timing,
+ * one log line and the request metrics.
  */
 export function startServer(relay: Relay, config: Readonly<Config>): Server<undefined> {
   const handle = relay.app.fetch;
-  const { logger, metrics } = relay;
+  const { logger, metrics, gate, fastPath } = relay;
   const logRequests = logger.enabled('info');
 
   const finish = (request: Request, context: RequestContext, response: Response): Response => {
     const totalMs = performance.now() - context.startedAt;
     const cache = context.cache ?? 'none';
     const route = context.route ?? routeLabel(request.url);
-    response.headers.set('x-request-id', context.id);
-    if (context.route !== null) {
-      const upstream = context.upstreamMs === null ? '' : `, upstream;dur=${context.upstreamMs.toFixed(1)}`;
-      response.headers.set('server-timing', `cache;desc=${cache}${upstream}, total;dur=${totalMs.toFixed(2)}`);
+    // Answers from the cache carry these already (built in one go); everything else gets them here.
+    if (!context.headersDone) {
+      response.headers.set('x-request-id', context.id);
+      if (context.route !== null) response.headers.set('server-timing', serverTiming(context));
     }
     metrics.observeRequest(route, response.status, cache, totalMs / 1000);
     if (logRequests) {
@@ -42,7 +43,10 @@ export function startServer(relay: Relay, config: Readonly<Config>): Server<unde
   return Bun.serve({
     ...serveOptions(config),
     fetch(request, server) {
-      const context = beginRequest(request, server.requestIP(request)?.address ?? null);
+      const context = beginRequest(request, server);
+      const early = gate(request) ?? fastPath.serve(request, context);
+      if (early !== undefined) return finish(request, context, early);
+      registerContext(request, context);
       const answer = handle(request);
       return answer instanceof Promise ? answer.then((response) => finish(request, context, response)) : finish(request, context, answer);
     },

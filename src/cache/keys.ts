@@ -23,8 +23,19 @@ const MAX_VALUE_LENGTH = 512;
 /** Comma lists whose order and duplicates carry no meaning. */
 const SET_VALUED = new Set(['append_to_response', 'include_image_language']);
 
+export interface CanonicalQuery {
+  /** Sorted, re-encoded `name=value&...`: part of the cache key and the query sent upstream. */
+  text: string;
+  /** The same parameters decoded, for validation against the route's query schema. */
+  params: Readonly<Record<string, string>>;
+}
+
 export function canonicalQuery(rawQuery: string, maxParams = 32): string {
-  if (rawQuery === '') return '';
+  return parseQuery(rawQuery, maxParams).text;
+}
+
+export function parseQuery(rawQuery: string, maxParams = 32): CanonicalQuery {
+  if (rawQuery === '') return EMPTY;
   const pairs: [string, string][] = [];
   const seen = new Set<string>();
   const parts = rawQuery.split('&');
@@ -45,7 +56,35 @@ export function canonicalQuery(rawQuery: string, maxParams = 32): string {
     pairs.push([name, normalised]);
   }
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&');
+  return {
+    text: pairs.map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`).join('&'),
+    params: Object.freeze(Object.fromEntries(pairs)),
+  };
+}
+
+const EMPTY: CanonicalQuery = Object.freeze({ text: '', params: Object.freeze({}) });
+
+/**
+ * parseQuery with a memory: clients repeat the same raw query strings (Mydia always writes its
+ * parameters the same way), so the hit path mostly skips decoding, sorting and encoding. Bounded;
+ * only successful parses are remembered.
+ */
+export class QueryCanonicalizer {
+  private readonly memo = new Map<string, CanonicalQuery>();
+
+  constructor(
+    private readonly maxParams: number,
+    private readonly maxRemembered = 10_000,
+  ) {}
+
+  parse(rawQuery: string): CanonicalQuery {
+    const known = this.memo.get(rawQuery);
+    if (known !== undefined) return known;
+    const parsed = parseQuery(rawQuery, this.maxParams);
+    if (this.memo.size >= this.maxRemembered) this.memo.clear();
+    this.memo.set(rawQuery, parsed);
+    return parsed;
+  }
 }
 
 /** "credits, images,credits" -> "credits,images" */

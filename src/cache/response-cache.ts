@@ -148,6 +148,13 @@ export class ResponseCache {
     return this.lru.calculatedSize;
   }
 
+  /** Decoded size of everything stored (walks the cache: for /stats, not for hot paths). */
+  identityBytes(): number {
+    let total = 0;
+    for (const entry of this.lru.values()) total += entry?.identityLength ?? 0;
+    return total;
+  }
+
   get maxBytes(): number {
     return this.lru.maxSize;
   }

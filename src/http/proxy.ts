@@ -1,11 +1,13 @@
 import { Elysia } from 'elysia';
 import { admit, type AdmissionRules, type RouteCaching } from '../cache/admission.ts';
-import { canonicalQuery, QueryError } from '../cache/keys.ts';
+import { QueryCanonicalizer, QueryError, type CanonicalQuery } from '../cache/keys.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
+import { contextOf, peerAddress, type RequestContext } from '../observability/request-context.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import { UPSTREAM_LABEL, type UpstreamClient, type UpstreamName } from '../upstreams/types.ts';
-import { contextOf } from '../observability/request-context.ts';
-import { ClientIdentity, ClientRateLimiter } from './clients.ts';
+import type { ClientIdentity, ClientRateLimiter } from './clients.ts';
+import type { FastPath } from './fast-path.ts';
+import { QuerySchema } from './query-schema.ts';
 import type { RequestRejections } from './rejections.ts';
 import { entryResponse, failureResponse, jsonError } from './respond.ts';
 import { PROXY_ROUTES, type ProxyRoute } from './routes.ts';
@@ -19,6 +21,8 @@ export interface ProxyDeps {
   /** Per-client budget on cache misses, when CLIENT_RATE_LIMIT is set. */
   clientLimit: { identity: ClientIdentity; limiter: ClientRateLimiter } | null;
   rejections: RequestRejections;
+  /** Learns URL -> cache key for the router-free hit path. */
+  fastPath: FastPath;
 }
 
 interface ProxyContext {
@@ -26,23 +30,26 @@ interface ProxyContext {
   params: Record<string, string>;
 }
 
-/** Registers every route of the table, for GET and HEAD, with its schemas in OpenAPI. */
+/**
+ * Registers every route of the table (GET, which also answers HEAD; 405 for other methods). Path
+ * params are validated by Elysia; the query schema is documented in OpenAPI and checked by us
+ * before any upstream call (see QuerySchema).
+ */
 export function proxyRoutes(deps: ProxyDeps) {
   const app = new Elysia({ name: 'proxy-routes' });
+  const queries = new QueryCanonicalizer(deps.maxQueryParams);
   for (const route of PROXY_ROUTES) {
-    const handler = proxyHandler(route, deps);
-    const hook = {
+    const querySchema = new QuerySchema(route.query);
+    app.get(route.path, proxyHandler(route, querySchema, queries, deps), {
       params: route.params,
-      query: route.query,
       detail: {
         tags: [UPSTREAM_LABEL[route.upstream]],
         summary: route.summary,
         description: routeDescription(route),
         operationId: route.id,
+        parameters: querySchema.openApiParameters(),
       },
-    };
-    // GET also answers HEAD (Elysia derives it); every other method on a known path is a 405.
-    app.get(route.path, handler, hook);
+    });
     app.all(route.path, () => methodNotAllowed(deps.rejections), { detail: { hide: true } });
   }
   return app;
@@ -52,8 +59,8 @@ export function proxyRoutes(deps: ProxyDeps) {
  * The request path: validated params -> upstream path -> canonical query -> cache key -> cached bytes.
  * A fresh hit is answered synchronously; everything else goes through the cache's resolve().
  */
-function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
-  const { cache, now, admission } = deps;
+function proxyHandler(route: ProxyRoute, querySchema: QuerySchema, queries: QueryCanonicalizer, deps: ProxyDeps) {
+  const { cache, now, admission, rejections } = deps;
   const client = deps.upstreams[route.upstream];
   const caching: RouteCaching = { family: route.family, settles: route.settles === true };
   const forwardQuery = route.forwardQuery !== false;
@@ -62,61 +69,65 @@ function proxyHandler(route: ProxyRoute, deps: ProxyDeps) {
     const context = contextOf(request);
     if (context) context.route = route.id;
     if (!client.configured) return failureResponse(UpstreamFailure.notConfigured(route.upstream), route.upstream);
+
     const path = route.upstreamPath(params);
-    let query = '';
+    let query: CanonicalQuery | null = null;
     if (forwardQuery) {
       const url = request.url;
       const mark = url.indexOf('?');
       if (mark !== -1) {
         try {
-          query = canonicalQuery(url.slice(mark + 1), deps.maxQueryParams);
+          query = queries.parse(url.slice(mark + 1));
         } catch (error) {
-          if (error instanceof QueryError) {
-            deps.rejections.invalid_request++;
-            return jsonError(400, error.message);
-          }
-          throw error;
+          if (!(error instanceof QueryError)) throw error;
+          rejections.invalid_request++;
+          return jsonError(400, error.message);
         }
       }
     }
-    const key = query === '' ? `${route.upstream}:${path}` : `${route.upstream}:${path}?${query}`;
+    const queryText = query?.text ?? '';
+    const key = queryText === '' ? `${route.upstream}:${path}` : `${route.upstream}:${path}?${queryText}`;
 
     const hit = cache.fresh(key);
     if (hit !== undefined) {
-      if (context) context.cache = 'HIT';
-      return entryResponse(hit, 'HIT', request, now());
+      deps.fastPath.remember(request.url, route.id, key);
+      return entryResponse(hit, 'HIT', request, now(), context);
     }
 
-    if (deps.clientLimit !== null && !cache.canAnswerWithoutFetch(key)) {
-      const { identity, limiter } = deps.clientLimit;
-      const client = identity.identify(request, context?.peer ?? null);
-      const waitSeconds = limiter.take(client);
-      if (waitSeconds > 0) {
-        deps.rejections.client_rate_limited++;
-        return jsonError(429, 'Too many requests', { message: 'This client is over its request budget for uncached answers' }, { 'retry-after': String(waitSeconds) });
-      }
+    // Past this point the request may reach the upstream: its query must satisfy the route's schema.
+    const problem = querySchema.problem(query?.params ?? {});
+    if (problem !== null) {
+      rejections.invalid_request++;
+      return jsonError(400, problem.message, problem.expected ? { expected: problem.expected } : {});
     }
+    deps.fastPath.remember(request.url, route.id, key);
+    const limited = clientLimitResponse(key, request, context, deps);
+    if (limited !== null) return limited;
 
     const load = async () => {
       const started = performance.now();
       try {
-        const response = await client.get(path, query);
+        const response = await client.get(path, queryText);
         return admit(route.upstream, response, caching, admission, now());
       } finally {
         if (context) context.upstreamMs = performance.now() - started;
       }
     };
     return cache.resolve(key, load).then(
-      (outcome) => {
-        if (context) context.cache = outcome.state;
-        return entryResponse(outcome.entry, outcome.state, request, now());
-      },
-      (error: unknown) => {
-        if (context) context.cache = 'MISS';
-        return failureResponse(error, route.upstream);
-      },
+      (outcome) => entryResponse(outcome.entry, outcome.state, request, now(), context),
+      (error: unknown) => failureResponse(error, route.upstream, context),
     );
   };
+}
+
+/** CLIENT_RATE_LIMIT: counted only when this request would cost an upstream call. */
+function clientLimitResponse(key: string, request: Request, context: RequestContext | undefined, deps: ProxyDeps): Response | null {
+  if (deps.clientLimit === null || deps.cache.canAnswerWithoutFetch(key)) return null;
+  const { identity, limiter } = deps.clientLimit;
+  const waitSeconds = limiter.take(identity.identify(request, peerAddress(request, context)));
+  if (waitSeconds === 0) return null;
+  deps.rejections.client_rate_limited++;
+  return jsonError(429, 'Too many requests', { message: 'This client is over its request budget for uncached answers' }, { 'retry-after': String(waitSeconds) });
 }
 
 function methodNotAllowed(rejections: RequestRejections): Response {

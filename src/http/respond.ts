@@ -1,5 +1,6 @@
 import type { CacheEntry } from '../cache/entry.ts';
 import type { CacheState } from '../cache/response-cache.ts';
+import type { RequestContext } from '../observability/request-context.ts';
 import { UpstreamErrorResponse, UpstreamFailure } from '../upstreams/errors.ts';
 import { UPSTREAM_LABEL, type UpstreamName } from '../upstreams/types.ts';
 
@@ -22,16 +23,24 @@ export function jsonError(status: number, error: string, extra: Record<string, u
  * Answers from a cache entry: the stored gzip bytes for clients that accept gzip, decoded bytes for
  * the rest; 304 when the client already holds this representation.
  */
-export function entryResponse(entry: CacheEntry, state: CacheState, request: Request, now: number): Response {
+export function entryResponse(entry: CacheEntry, state: CacheState, request: Request, now: number, context?: RequestContext): Response {
+  if (context) context.cache = state;
   const gzip = acceptsGzip(request.headers.get('accept-encoding'));
   const etag = gzip ? entry.etagGzip : entry.etag;
+  // One literal with every header: setting headers on a built Response costs more than this.
+  const times = entryTimes(entry, now);
   const headers: Record<string, string> = {
     etag,
     vary: 'accept-encoding',
-    'cache-control': cacheControl(entry, now),
-    age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
+    'cache-control': times.cacheControl,
+    age: times.age,
     'x-cache': state,
   };
+  if (context) {
+    headers['x-request-id'] = context.id;
+    headers['server-timing'] = serverTiming(context);
+    context.headersDone = true;
+  }
   const ifNoneMatch = request.headers.get('if-none-match');
   if (ifNoneMatch !== null && matchesEtag(ifNoneMatch, entry)) {
     return new Response(null, { status: 304, headers });
@@ -44,19 +53,47 @@ export function entryResponse(entry: CacheEntry, state: CacheState, request: Req
   return new Response(Bun.gunzipSync(entry.gzipBody), { status: entry.status, headers });
 }
 
-function cacheControl(entry: CacheEntry, now: number): string {
-  const freshLeft = Math.max(0, Math.floor((entry.freshUntil - now) / 1000));
-  const staleWindow = Math.max(0, Math.floor((entry.staleUntil - entry.freshUntil) / 1000));
-  return `public, max-age=${freshLeft}, stale-while-revalidate=${staleWindow}, stale-if-error=${staleWindow}`;
+/** `cache;desc=HIT, upstream;dur=41.2, total;dur=0.05` (upstream only when this request fetched). */
+export function serverTiming(context: RequestContext): string {
+  const total = `total;dur=${(performance.now() - context.startedAt).toFixed(2)}`;
+  const upstream = context.upstreamMs === null ? '' : `upstream;dur=${context.upstreamMs.toFixed(1)}, `;
+  return `cache;desc=${context.cache ?? 'none'}, ${upstream}${total}`;
 }
 
-/** "gzip" listed without q=0. Cheap: most clients send "gzip, deflate, br" or similar. */
+/**
+ * `age` and `cache-control` change once a second, not once a request: kept on the entry for the
+ * second they were made in (stored as a separate memo object; the entry itself stays immutable).
+ */
+interface EntryTimes {
+  second: number;
+  age: string;
+  cacheControl: string;
+}
+const timesByEntry = new WeakMap<CacheEntry, EntryTimes>();
+
+function entryTimes(entry: CacheEntry, now: number): EntryTimes {
+  const second = Math.floor(now / 1000);
+  const known = timesByEntry.get(entry);
+  if (known !== undefined && known.second === second) return known;
+  const freshLeft = Math.max(0, Math.floor((entry.freshUntil - now) / 1000));
+  const staleWindow = Math.max(0, Math.floor((entry.staleUntil - entry.freshUntil) / 1000));
+  const times = {
+    second,
+    age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
+    cacheControl: `public, max-age=${freshLeft}, stale-while-revalidate=${staleWindow}, stale-if-error=${staleWindow}`,
+  };
+  timesByEntry.set(entry, times);
+  return times;
+}
+
+/** "gzip" accepted unless given q=0. The common headers ("gzip, deflate, br") take the short way. */
 export function acceptsGzip(header: string | null): boolean {
   if (header === null) return false;
   const at = header.indexOf('gzip');
   if (at === -1) return false;
-  const rest = header.slice(at + 4, header.indexOf(',', at) === -1 ? undefined : header.indexOf(',', at));
-  return !/q\s*=\s*0(\.0*)?\s*$/.test(rest);
+  if (header.indexOf('q=', at) === -1) return true;
+  const comma = header.indexOf(',', at);
+  return !/q\s*=\s*0(\.0*)?\s*$/.test(header.slice(at + 4, comma === -1 ? undefined : comma));
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 13.1.2): either representation's tag matches. */
@@ -70,7 +107,8 @@ function matchesEtag(header: string, entry: CacheEntry): boolean {
 }
 
 /** Maps anything the cache or an upstream client threw to a JSON answer. Never shows a URL or key. */
-export function failureResponse(error: unknown, upstream: UpstreamName): Response {
+export function failureResponse(error: unknown, upstream: UpstreamName, context?: RequestContext): Response {
+  if (context) context.cache = 'MISS';
   if (error instanceof UpstreamErrorResponse) return passThrough(error);
   if (error instanceof UpstreamFailure) {
     const who = { upstream: error.upstream };

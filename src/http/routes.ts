@@ -1,4 +1,5 @@
-import { t, type TSchema } from 'elysia';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import { t } from 'elysia';
 import type { RouteFamily } from '../cache/policy.ts';
 import type { UpstreamName } from '../upstreams/types.ts';
 import { EpisodeNumber, ExternalId, Id, Query, SeasonNumber, TvdbSeasonType, WatchProviderType } from './schemas.ts';
@@ -9,8 +10,8 @@ export interface ProxyRoute {
   id: string;
   upstream: UpstreamName;
   path: string;
-  params?: TSchema & { properties: Record<string, TSchema> };
-  query: TSchema;
+  params?: TObject;
+  query: TObject;
   family: RouteFamily;
   /** Season/episode bodies: cache for hours while episodes are still airing. */
   settles?: boolean;

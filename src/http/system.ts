@@ -60,6 +60,7 @@ export function systemRoutes(deps: SystemDeps) {
             hit_rate_pct: total === 0 ? 0 : Math.round(((c.hits + c.stale) / total) * 10_000) / 100,
             size: cache.entries,
             memory_bytes: cache.storedBytes,
+            uncompressed_bytes: cache.identityBytes(),
             max_bytes: cache.maxBytes,
             stale: c.stale,
             coalesced: c.coalesced,

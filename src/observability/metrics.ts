@@ -3,6 +3,7 @@ import type { ResponseCache } from '../cache/response-cache.ts';
 import type { ClientRateLimiter } from '../http/clients.ts';
 import type { RequestRejections } from '../http/rejections.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
+import { LATENCY_BUCKETS_SECONDS, RequestMetrics } from './request-metrics.ts';
 
 export interface MetricsSources {
   cache: ResponseCache;
@@ -11,40 +12,25 @@ export interface MetricsSources {
   clientLimiter: ClientRateLimiter | null;
 }
 
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
 /**
- * Prometheus metrics. Request metrics are recorded as requests finish; everything that is state
+ * Prometheus metrics, with prom-client for process, upstream and state metrics. Request metrics
+ * (recorded on every request, the hot path) are kept by RequestMetrics; everything that is state
  * (cache size, guard tokens, breaker) is read from its owner at scrape time, so nothing is counted twice.
  */
 export class RelayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'status' | 'cache'>;
-  private readonly duration: Histogram<'route' | 'cache'>;
+  readonly requests = new RequestMetrics();
   readonly upstreamDuration: Histogram<'upstream' | 'status_class'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
 
-    this.requests = new Counter({
-      name: 'relay_http_requests_total',
-      help: 'Requests answered, by route, status and cache outcome (HIT, MISS, STALE, COALESCED, none)',
-      labelNames: ['route', 'status', 'cache'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'relay_http_request_duration_seconds',
-      help: 'Time from request to response, by route and cache outcome',
-      labelNames: ['route', 'cache'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
     this.upstreamDuration = new Histogram({
       name: 'relay_upstream_request_duration_seconds',
       help: 'Upstream request latency, by upstream and status class (failed = no HTTP answer)',
       labelNames: ['upstream', 'status_class'],
-      buckets: LATENCY_BUCKETS,
+      buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     });
 
@@ -123,12 +109,11 @@ export class RelayMetrics {
   }
 
   observeRequest(route: string, status: number, cache: string, seconds: number): void {
-    this.requests.inc({ route, status: String(status), cache });
-    this.duration.observe({ route, cache }, seconds);
+    this.requests.observe(route, status, cache, seconds);
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  async render(): Promise<string> {
+    return (await this.registry.metrics()) + this.requests.render();
   }
 
   get contentType(): string {
