@@ -4,7 +4,7 @@ import { QueryCanonicalizer, QueryError, type CanonicalQuery } from '../cache/ke
 import type { ResponseCache } from '../cache/response-cache.ts';
 import { contextOf, peerAddress, type RequestContext } from '../observability/request-context.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
-import { UPSTREAM_LABEL, type UpstreamClient, type UpstreamName } from '../upstreams/types.ts';
+import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
 import type { ClientIdentity, ClientRateLimiter } from './clients.ts';
 import type { FastPath } from './fast-path.ts';
 import { QuerySchema } from './query-schema.ts';
@@ -32,24 +32,16 @@ interface ProxyContext {
 
 /**
  * Registers every route of the table (GET, which also answers HEAD; 405 for other methods). Path
- * params are validated by Elysia; the query schema is documented in OpenAPI and checked by us
- * before any upstream call (see QuerySchema).
+ * params are validated by Elysia; the query schema is checked by us before any upstream call (see
+ * QuerySchema) and documented by openapi-paths.ts.
  */
 export function proxyRoutes(deps: ProxyDeps) {
   const app = new Elysia({ name: 'proxy-routes' });
   const queries = new QueryCanonicalizer(deps.maxQueryParams);
   for (const route of PROXY_ROUTES) {
     const querySchema = new QuerySchema(route.query);
-    app.get(route.path, proxyHandler(route, querySchema, queries, deps), {
-      params: route.params,
-      detail: {
-        tags: [UPSTREAM_LABEL[route.upstream]],
-        summary: route.summary,
-        description: routeDescription(route),
-        operationId: route.id,
-        parameters: querySchema.openApiParameters(),
-      },
-    });
+    // Documented by openapi-paths.ts (the query schema is ours, not Elysia's).
+    app.get(route.path, proxyHandler(route, querySchema, queries, deps), { params: route.params, detail: { hide: true } });
     app.all(route.path, () => methodNotAllowed(deps.rejections), { detail: { hide: true } });
   }
   return app;
@@ -133,15 +125,4 @@ function clientLimitResponse(key: string, request: Request, context: RequestCont
 function methodNotAllowed(rejections: RequestRejections): Response {
   rejections.method_not_allowed++;
   return jsonError(405, 'Method not allowed', { allowed: ['GET', 'HEAD'] }, { allow: 'GET, HEAD' });
-}
-
-function routeDescription(route: ProxyRoute): string {
-  const upstream = route.upstream === 'tmdb' ? 'TMDB v3' : 'TVDB v4';
-  const example = route.upstreamPath(Object.fromEntries(Object.keys(route.params?.properties ?? {}).map((name) => [name, `{${name}}`])));
-  const lines = [
-    `Proxies ${upstream} \`${decodeURIComponent(example)}\`. Cache family: **${route.family}**.`,
-    route.forwardQuery === false ? 'Query parameters are ignored.' : 'Other query parameters are forwarded; `api_key` is dropped.',
-  ];
-  if (route.description) lines.push(route.description);
-  return lines.join('\n\n');
 }

@@ -21,16 +21,4 @@ export class QuerySchema {
     const expected = (first?.schema as { description?: string } | undefined)?.description;
     return { message: name ? `Invalid query parameter '${name}'` : 'Invalid query', ...(expected ? { expected } : {}) };
   }
-
-  /** The schema as OpenAPI query parameters, so /swagger documents what the route accepts. */
-  openApiParameters() {
-    const required = new Set(this.schema.required ?? []);
-    return Object.entries(this.schema.properties as Record<string, TSchema>).map(([name, property]) => ({
-      name,
-      in: 'query' as const,
-      required: required.has(name),
-      description: property.description,
-      schema: JSON.parse(JSON.stringify(property)) as Record<string, unknown>,
-    }));
-  }
 }

@@ -1,0 +1,72 @@
+/** The OpenAPI document and the Swagger UI, served offline from assets inside the relay. */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { PROXY_ROUTES } from '../../src/http/routes.ts';
+import { startRelay, type RelayUnderTest } from '../support/relay.ts';
+
+let relay: RelayUnderTest;
+beforeAll(async () => {
+  relay = await startRelay('in-process', { env: {} });
+});
+afterAll(async () => {
+  await relay.stop();
+});
+
+interface Operation {
+  tags?: string[];
+  summary?: string;
+  description?: string;
+  parameters?: { name: string; in: string; required?: boolean; schema?: { pattern?: string } }[];
+}
+type OpenApi = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };
+
+describe('OpenAPI at /swagger/json', () => {
+  let doc: OpenApi;
+  beforeAll(async () => {
+    doc = (await (await relay.get('/swagger/json')).json()) as OpenApi;
+  });
+
+  test('documents every proxy route with its tag, summary, path and query parameters', () => {
+    expect(doc.info.title).toBe('metadata-relay');
+    for (const route of PROXY_ROUTES) {
+      const path = route.path.replace(/:(\w+)/g, '{$1}');
+      const operation = doc.paths[path]?.get;
+      expect(operation, path).toBeDefined();
+      expect(operation?.tags).toEqual([route.upstream === 'tmdb' ? 'TMDB' : 'TVDB']);
+      expect(operation?.summary).toBe(route.summary);
+      const names = new Set((operation?.parameters ?? []).map((p) => `${p.in}:${p.name}`));
+      for (const param of Object.keys(route.params?.properties ?? {})) expect(names.has(`path:${param}`), `${path} ${param}`).toBe(true);
+      for (const param of Object.keys(route.query.properties)) expect(names.has(`query:${param}`), `${path} ?${param}`).toBe(true);
+    }
+  });
+
+  test('path and query schemas carry their constraints', () => {
+    const movie = doc.paths['/tmdb/movies/{id}']?.get;
+    expect(movie?.parameters?.find((p) => p.name === 'id')?.schema?.pattern).toBe('^[0-9]{1,10}$');
+    const search = doc.paths['/tmdb/movies/search']?.get;
+    expect(search?.parameters?.find((p) => p.name === 'query')?.required).toBe(true);
+    expect(search?.parameters?.find((p) => p.name === 'page')?.required).toBe(false);
+  });
+
+  test('system routes are documented; assets and HEAD/405 twins are not', () => {
+    expect(doc.paths['/health']?.get).toBeDefined();
+    expect(doc.paths['/stats']?.get).toBeDefined();
+    expect(doc.paths['/metrics']?.get).toBeDefined();
+    expect(Object.keys(doc.paths).some((p) => p.startsWith('/swagger'))).toBe(false);
+  });
+});
+
+describe('Swagger UI at /swagger', () => {
+  test('loads its JS and CSS from the relay itself, never from a CDN', async () => {
+    const page = await (await relay.get('/swagger')).text();
+    expect(page).toContain('/swagger/assets/swagger-ui-bundle.js');
+    expect(page).toContain('/swagger/assets/swagger-ui.css');
+    expect(page).not.toMatch(/(src|href)="https?:\/\//);
+    const js = await relay.get('/swagger/assets/swagger-ui-bundle.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect((await js.text()).length).toBeGreaterThan(500_000);
+    const css = await relay.get('/swagger/assets/swagger-ui.css', { headers: { 'accept-encoding': 'identity' } });
+    expect(css.headers.get('content-type')).toContain('text/css');
+    expect((await relay.get('/swagger/assets/nope.js')).status).toBe(404);
+  });
+});
