@@ -12,24 +12,39 @@ export interface Logger {
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   enabled(level: LogLevel): boolean;
+  /**
+   * Writes a line already formatted as a JSON object (for the per-request line, where building an
+   * object and stringifying it costs more than the request itself). Still redacted.
+   */
+  writeJson(level: Exclude<LogLevel, 'silent'>, json: string): void;
   /** Writes out buffered lines (call before exit). */
   flush(): void;
 }
 
 /**
- * Lines are buffered and written in batches: one write per request would cost a syscall on the hot
- * path. The buffer is flushed every 100 ms, when it fills, and on shutdown.
+ * Lines are collected and written in batches: a write per request would cost a syscall (or at least
+ * a buffer copy) on the hot path. Written every 100 ms, at 512 lines, and on shutdown.
  */
 function bufferedStdout(): { sink: LogSink; flush: () => void } {
-  const writer = Bun.stdout.writer({ highWaterMark: 64 * 1024 });
-  setInterval(() => writer.flush(), 100).unref();
-  return { sink: (line) => void writer.write(line + '\n'), flush: () => void writer.flush() };
+  const writer = Bun.stdout.writer();
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    writer.write(batch.join('\n') + '\n');
+    writer.flush();
+  };
+  setInterval(flush, 100).unref();
+  return {
+    sink: (line) => {
+      pending.push(line);
+      if (pending.length >= 512) flush();
+    },
+    flush,
+  };
 }
 
-/**
- * One JSON object per line. Every line passes through `redact`, so a credential can never reach the
- * log even if a caller puts one into a message by mistake.
- */
 export function createLogger(level: LogLevel, secrets: readonly string[] = [], sink?: LogSink): Logger {
   let flush = () => {};
   if (!sink) {
@@ -50,6 +65,9 @@ export function createLogger(level: LogLevel, secrets: readonly string[] = [], s
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
     enabled: (lvl) => RANK[lvl] >= threshold,
+    writeJson: (lvl, json) => {
+      if (RANK[lvl] >= threshold) out(redact(json));
+    },
     flush,
   };
 }

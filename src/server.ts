@@ -25,18 +25,7 @@ export function startServer(relay: Relay, config: Readonly<Config>): Server<unde
       if (context.route !== null) response.headers.set('server-timing', serverTiming(context));
     }
     metrics.observeRequest(route, response.status, cache, totalMs / 1000);
-    if (logRequests) {
-      logger.info('request', {
-        request_id: context.id,
-        method: request.method,
-        path: pathOf(request.url), // never the query: a caller may put a key there
-        route,
-        status: response.status,
-        cache,
-        upstream_ms: context.upstreamMs === null ? null : Math.round(context.upstreamMs * 10) / 10,
-        total_ms: Math.round(totalMs * 100) / 100,
-      });
-    }
+    if (logRequests) logger.writeJson('info', requestLine(request, context, route, response.status, cache, totalMs));
     return response;
   };
 
@@ -55,6 +44,21 @@ export function startServer(relay: Relay, config: Readonly<Config>): Server<unde
       return jsonError(500, 'Internal error');
     },
   });
+}
+
+/**
+ * The request's log line, formatted by hand (it is written for every request). Every value is
+ * JSON-safe by construction: the request id is checked against a plain charset, the path is a URL
+ * pathname (percent-encoded: no quotes, backslashes or control characters), the rest are ours.
+ * Never the query string: a caller may put a key there.
+ */
+function requestLine(request: Request, context: RequestContext, route: string, status: number, cache: string, totalMs: number): string {
+  const upstream = context.upstreamMs === null ? 'null' : String(Math.round(context.upstreamMs * 10) / 10);
+  return (
+    `{"time":"${new Date().toISOString()}","level":"info","msg":"request","request_id":"${context.id}",` +
+    `"method":"${request.method}","path":${JSON.stringify(pathOf(request.url))},"route":"${route}","status":${status},` +
+    `"cache":"${cache}","upstream_ms":${upstream},"total_ms":${Math.round(totalMs * 100) / 100}}`
+  );
 }
 
 function pathOf(url: string): string {

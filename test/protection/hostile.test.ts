@@ -202,5 +202,10 @@ describe(`hostile input (${targets.length + HOSTILE_HEADERS.length} generated ca
     const everything = answers.map((a) => JSON.stringify(a.headers) + a.body).join('\n') + relay.logs.join('\n');
     for (const secret of secrets) expect(everything).not.toContain(secret);
     expect(relay.logs.length).toBeGreaterThan(300); // the log really was captured
+    // Every line, hostile paths included, is one valid JSON object.
+    for (const line of relay.logs) expect(() => JSON.parse(line)).not.toThrow();
+    const requestLines = relay.logs.map((line) => JSON.parse(line) as { msg: string; path?: string }).filter((l) => l.msg === 'request');
+    expect(requestLines.length).toBeGreaterThan(300);
+    expect(requestLines.every((l) => typeof l.path === 'string' && !l.path.includes('?'))).toBe(true);
   });
 });
