@@ -7,10 +7,12 @@ export interface MemoryReport {
   storedBytes: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
+  heapUsedBytes: number;
 }
 
 interface Stats {
   cache: { size: number; memory_bytes: number; uncompressed_bytes: number };
+  process: { heap_used_bytes: number };
 }
 
 /** Fills the relay with `count` distinct movie detail bodies (Mydia's usual append) and measures. */
@@ -44,7 +46,7 @@ export async function benchMemory(fake: FakeInfo, relayCommand: string[], count:
       }
     };
     await Promise.all(Array.from({ length: 32 }, worker));
-    await Bun.sleep(1_000); // let the relay's GC settle before reading RSS
+    await Bun.sleep(5_000); // let the relay's collector run before reading RSS
     const stats = (await (await fetch(`${base}/stats`)).json()) as Stats;
     return {
       entries: stats.cache.size,
@@ -52,6 +54,7 @@ export async function benchMemory(fake: FakeInfo, relayCommand: string[], count:
       storedBytes: stats.cache.memory_bytes,
       rssBeforeBytes,
       rssAfterBytes: rssBytes(relay.process.pid),
+      heapUsedBytes: stats.process.heap_used_bytes,
     };
   } finally {
     await relay.stop();

@@ -3,17 +3,22 @@ import { freePort, spawnServer } from './lib/processes.ts';
 import type { FakeInfo } from './run.ts';
 import { generateWorkload, type WorkloadOptions } from './workload.ts';
 
+export interface ReplayWindow {
+  from: number;
+  to: number;
+  /** Answered without an upstream call of their own: HIT, STALE or COALESCED. */
+  hitRatePct: number;
+  upstreamPer1000: number;
+}
+
 export interface ReplayReport {
   options: WorkloadOptions;
-  warmup: number;
-  steadyHitRatePct: number;
-  steadyFreshHitRatePct: number;
-  upstreamPer1000Steady: number;
+  windows: ReplayWindow[];
   upstreamPer1000Overall: number;
   upstreamCalls: number;
   distinctRawUrls: number;
   distinctCanonicalKeys: number;
-  non200: number;
+  statuses: Record<string, number>;
   seconds: number;
 }
 
@@ -22,17 +27,18 @@ interface Stats {
 }
 
 /**
- * Replays the workload against the relay with 64 clients in flight. Hit rate and upstream calls
- * are measured after warm-up; the incumbent's cost is the number of distinct raw URLs it would
- * have keyed on (a lower bound: it also had no coalescing).
+ * Replays the workload against the relay with 64 clients in flight. Hit rate and upstream calls are
+ * reported per window of requests (so the warm-up shows); the incumbent's cost is the number of
+ * distinct raw URLs it would have keyed on (a lower bound: it also had no coalescing).
  */
-export async function benchReplay(fake: FakeInfo, relayCommand: string[], options: WorkloadOptions, warmup: number): Promise<ReplayReport> {
+export async function benchReplay(fake: FakeInfo, relayCommand: string[], options: WorkloadOptions & { windowSize: number }): Promise<ReplayReport> {
   const targets = [...generateWorkload(options)];
   const distinctRawUrls = new Set(targets).size;
   const distinctCanonicalKeys = new Set(
     targets.map((t) => {
       const mark = t.indexOf('?');
-      return mark === -1 ? t : `${t.slice(0, mark)}?${canonicalQuery(t.slice(mark + 1))}`;
+      const query = mark === -1 ? '' : canonicalQuery(t.slice(mark + 1));
+      return query === '' ? t.slice(0, mark === -1 ? undefined : mark) : `${t.slice(0, mark)}?${query}`;
     }),
   ).size;
 
@@ -51,39 +57,41 @@ export async function benchReplay(fake: FakeInfo, relayCommand: string[], option
   const stats = async () => (await (await fetch(`${base}/stats`)).json()) as Stats;
   try {
     const started = performance.now();
-    let steadyServedFromCache = 0;
-    let steadyFresh = 0;
-    let non200 = 0;
-    let callsAtWarmup = 0;
+    const windowSize = options.windowSize;
+    const fromCache = new Array<number>(Math.ceil(targets.length / windowSize)).fill(0);
+    const callsAtWindowStart: number[] = [];
+    const statuses: Record<string, number> = {};
     let next = 0;
     const worker = async () => {
       while (next < targets.length) {
         const index = next++;
-        if (index === warmup) callsAtWarmup = (await stats()).upstreams.tmdb.calls;
+        if (index % windowSize === 0) callsAtWindowStart[index / windowSize] = (await stats()).upstreams.tmdb.calls;
         const response = await fetch(base + (targets[index] as string), { headers: { 'accept-encoding': 'gzip' } });
         await response.arrayBuffer();
-        if (response.status !== 200) non200++;
-        if (index >= warmup) {
-          const state = response.headers.get('x-cache');
-          if (state !== 'MISS') steadyServedFromCache++;
-          if (state === 'HIT') steadyFresh++;
-        }
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        if (response.headers.get('x-cache') !== 'MISS') fromCache[Math.floor(index / windowSize)]! += 1;
       }
     };
     await Promise.all(Array.from({ length: 64 }, worker));
     const upstreamCalls = (await stats()).upstreams.tmdb.calls;
-    const steady = targets.length - warmup;
+    callsAtWindowStart.push(upstreamCalls);
+    const windows = fromCache.map((hits, i): ReplayWindow => {
+      const size = Math.min(windowSize, targets.length - i * windowSize);
+      return {
+        from: i * windowSize,
+        to: i * windowSize + size,
+        hitRatePct: (hits / size) * 100,
+        upstreamPer1000: (((callsAtWindowStart[i + 1] ?? upstreamCalls) - (callsAtWindowStart[i] ?? 0)) / size) * 1000,
+      };
+    });
     return {
       options,
-      warmup,
-      steadyHitRatePct: (steadyServedFromCache / steady) * 100,
-      steadyFreshHitRatePct: (steadyFresh / steady) * 100,
-      upstreamPer1000Steady: ((upstreamCalls - callsAtWarmup) / steady) * 1000,
+      windows,
       upstreamPer1000Overall: (upstreamCalls / targets.length) * 1000,
       upstreamCalls,
       distinctRawUrls,
       distinctCanonicalKeys,
-      non200,
+      statuses,
       seconds: (performance.now() - started) / 1000,
     };
   } finally {

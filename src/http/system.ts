@@ -69,6 +69,7 @@ export function systemRoutes(deps: SystemDeps) {
             refresh_failures: c.refreshFailures,
             fetches_in_flight: cache.fetchesInFlight,
           },
+          process: processMemory(),
           rejections: { ...deps.rejections },
           client_limit: deps.clientLimiter ? { clients: deps.clientLimiter.clients, rejected: deps.clientLimiter.rejected } : null,
           upstreams: {
@@ -79,6 +80,11 @@ export function systemRoutes(deps: SystemDeps) {
       },
       { detail: { tags: ['System'], summary: 'Cache and upstream counters since start' } },
     );
+}
+
+function processMemory() {
+  const memory = process.memoryUsage();
+  return { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, heap_total_bytes: memory.heapTotal };
 }
 
 function upstreamStats(client: UpstreamClient) {
