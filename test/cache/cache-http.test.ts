@@ -2,55 +2,33 @@
  * Cache behaviour over real HTTP: the relay (in this process, with a hand-moved clock) in front of
  * the fake upstream. Every assertion about "one upstream call" counts what the fake really received.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { startRelay, TestClock, type RelayUnderTest } from '../support/relay.ts';
+import { describe, expect, test } from 'bun:test';
+import { useRelayHarness } from '../support/harness.ts';
+import { TestClock, type RelayUnderTest } from '../support/relay.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const GZIP = { 'accept-encoding': 'gzip' };
 const IDENTITY = { 'accept-encoding': 'identity' };
 
-let fake: FakeUpstream;
+const harness = useRelayHarness({
+  UPSTREAM_TIMEOUT_MS: '500',
+  // These tests are about the cache, not the upstream budget.
+  TMDB_RATE_LIMIT: '10000',
+  TMDB_RATE_BURST: '10000',
+  UPSTREAM_MAX_CONCURRENCY: '1000',
+});
 let relay: RelayUnderTest;
-let clock: TestClock;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  clock = new TestClock();
-});
-
-afterAll(async () => {
-  await fake.stop();
-});
+let clock = new TestClock();
 
 /** A fresh relay per test: empty cache, clock at its start. */
 async function freshRelay(env: Record<string, string> = {}) {
   clock = new TestClock();
-  relay = await startRelay('in-process', {
-    now: clock.now,
-    env: {
-      TMDB_API_KEY: fake.options.tmdbApiKey,
-      TMDB_BASE_URL: fake.tmdbBaseUrl,
-      TVDB_API_KEY: fake.options.tvdbApiKey,
-      TVDB_BASE_URL: fake.tvdbBaseUrl,
-      UPSTREAM_TIMEOUT_MS: '500',
-      TMDB_RATE_LIMIT: '10000',
-      TMDB_RATE_BURST: '10000',
-      UPSTREAM_MAX_CONCURRENCY: '1000',
-      ...env,
-    },
-  });
-  fake.reset();
+  relay = await harness.start(env, clock.now);
   return relay;
 }
 
-afterEach(async () => {
-  await relay?.stop();
-  fake.reset();
-});
-
-const tmdbCalls = (path: string) => fake.dataCalls('tmdb').filter((call) => call.path === path).length;
+const tmdbCalls = (path: string) => harness.fake.dataCalls('tmdb').filter((call) => call.path === path).length;
 
 async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -87,7 +65,7 @@ describe('canonical keys', () => {
 describe('coalescing', () => {
   test('200 concurrent cold requests make exactly one upstream call and get the same answer', async () => {
     await freshRelay();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/603', fault: { kind: 'delay', ms: 150 } });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/603', fault: { kind: 'delay', ms: 150 } });
     const responses = await Promise.all(Array.from({ length: 200 }, () => relay.get('/tmdb/movies/603?language=en-US', { headers: IDENTITY })));
     const bodies = await Promise.all(responses.map((r) => r.text()));
     expect(tmdbCalls('/3/movie/603')).toBe(1);
@@ -118,12 +96,12 @@ describe('freshness, stale-while-revalidate and stale-if-error', () => {
     await freshRelay();
     await relay.get('/tmdb/movies/550');
     clock.advance(25 * HOUR);
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'delay', ms: 100 } });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'delay', ms: 100 } });
     const staleAnswers = await Promise.all(Array.from({ length: 20 }, () => relay.get('/tmdb/movies/550')));
     expect(staleAnswers.every((r) => r.status === 200 && r.headers.get('x-cache') === 'STALE')).toBe(true);
     expect(staleAnswers[0]?.headers.get('cache-control')).toStartWith('public, max-age=0,');
     await waitFor(() => tmdbCalls('/3/movie/550') === 2);
-    await waitFor(() => fake.inFlight('tmdb') === 0);
+    await waitFor(() => harness.fake.inFlight('tmdb') === 0);
     await Bun.sleep(20);
     const after = await relay.get('/tmdb/movies/550');
     expect(after.headers.get('x-cache')).toBe('HIT');
@@ -142,13 +120,13 @@ describe('freshness, stale-while-revalidate and stale-if-error', () => {
       await freshRelay();
       const original = await (await relay.get('/tmdb/tv/shows/1396', { headers: IDENTITY })).text();
       clock.advance(2 * DAY);
-      fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/1396', fault });
+      harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/1396', fault });
       for (let i = 0; i < 3; i++) {
         const response = await relay.get('/tmdb/tv/shows/1396', { headers: IDENTITY });
         expect(response.status).toBe(200);
         expect(response.headers.get('x-cache')).toBe('STALE');
         expect(await response.text()).toBe(original);
-        await waitFor(() => fake.inFlight('tmdb') === 0 || fault.kind === 'hang', 1_500);
+        await waitFor(() => harness.fake.inFlight('tmdb') === 0 || fault.kind === 'hang', 1_500);
       }
     });
   }
@@ -157,13 +135,13 @@ describe('freshness, stale-while-revalidate and stale-if-error', () => {
     await freshRelay();
     await relay.get('/tmdb/tv/shows/1396');
     clock.advance(24 * HOUR + 30 * DAY + 1);
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/1396', fault: { kind: 'status', status: 503, body: '{"status_code":9,"status_message":"Service offline"}' }, times: 1 });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/1396', fault: { kind: 'status', status: 503, body: '{"status_code":9,"status_message":"Service offline"}' }, times: 1 });
     const failed = await relay.get('/tmdb/tv/shows/1396');
     expect(failed.status).toBe(503);
     expect(failed.headers.get('cache-control')).toBe('no-store');
     expect(await failed.json()).toEqual({ status_code: 9, status_message: 'Service offline' });
 
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/1396', fault: { kind: 'hang' }, times: 1 });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/1396', fault: { kind: 'hang' }, times: 1 });
     const timedOut = await relay.get('/tmdb/tv/shows/1396');
     expect(timedOut.status).toBe(504);
     expect(await timedOut.json()).toEqual({ error: 'Upstream timed out', upstream: 'tmdb' });
@@ -201,7 +179,7 @@ describe('what is stored', () => {
   ] as const) {
     test(`a ${name} is never cached`, async () => {
       await freshRelay();
-      fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/11', fault, times: 1 });
+      harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/11', fault, times: 1 });
       const first = await relay.get('/tmdb/movies/11');
       expect(first.status).toBe(expectedStatus);
       expect(first.headers.get('cache-control')).toBe('no-store');
@@ -214,7 +192,7 @@ describe('what is stored', () => {
 
   test('a 429 is never cached: 503 with Retry-After, then a real call once the pause is over', async () => {
     await freshRelay();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/12', fault: { kind: 'rate-limit', retryAfter: '1' }, times: 1 });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/12', fault: { kind: 'rate-limit', retryAfter: '1' }, times: 1 });
     const limited = await relay.get('/tmdb/movies/12');
     expect(limited.status).toBe(503);
     expect(limited.headers.get('retry-after')).toBe('1');
@@ -307,7 +285,7 @@ describe('representations', () => {
 describe('/stats', () => {
   test('counts hits, misses, stale answers, coalesced waiters and upstream calls', async () => {
     await freshRelay();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'delay', ms: 50 }, times: 1 });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'delay', ms: 50 }, times: 1 });
     await Promise.all([relay.get('/tmdb/movies/550'), relay.get('/tmdb/movies/550'), relay.get('/tmdb/movies/550')]);
     await relay.get('/tmdb/movies/550');
     clock.advance(25 * HOUR);

@@ -2,42 +2,13 @@
  * How the relay answers when things go wrong: every mapping of issue #2, validation before any
  * upstream call, and the TVDB token lifecycle under concurrency.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
+import { describe, expect, test } from 'bun:test';
+import { useRelayHarness } from '../support/harness.ts';
 import { rawGet } from '../support/raw-http.ts';
-import { startRelay, TestClock, type RelayUnderTest } from '../support/relay.ts';
+import { TestClock, type RelayUnderTest } from '../support/relay.ts';
 
-let fake: FakeUpstream;
-let relay: RelayUnderTest | undefined;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-afterAll(async () => {
-  await fake.stop();
-});
-afterEach(async () => {
-  await relay?.stop();
-  relay = undefined;
-  fake.reset();
-});
-
-function env(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    TMDB_API_KEY: fake.options.tmdbApiKey,
-    TMDB_BASE_URL: fake.tmdbBaseUrl,
-    TVDB_API_KEY: fake.options.tvdbApiKey,
-    TVDB_BASE_URL: fake.tvdbBaseUrl,
-    UPSTREAM_TIMEOUT_MS: '400',
-    ...overrides,
-  };
-}
-
-async function start(overrides: Record<string, string> = {}, now?: () => number): Promise<RelayUnderTest> {
-  relay = await startRelay('in-process', { env: env(overrides), ...(now ? { now } : {}) });
-  fake.reset();
-  return relay;
-}
+const harness = useRelayHarness({ UPSTREAM_TIMEOUT_MS: '400' });
+const start = (overrides: Record<string, string> = {}, now?: () => number) => harness.start(overrides, now);
 
 const portOf = (r: RelayUnderTest) => Number(new URL(r.baseUrl).port);
 
@@ -55,19 +26,19 @@ describe('upstream errors', () => {
 
   test('an upstream 403 is the relay\'s problem too -> 502', async () => {
     const r = await start();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'status', status: 403, body: '{"status_code":3}' } });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'status', status: 403, body: '{"status_code":3}' } });
     expect((await r.get('/tmdb/movies/550')).status).toBe(502);
   });
 
   test('other upstream 4xx and 5xx pass through with their status and body', async () => {
     const r = await start();
     const body400 = '{"success":false,"status_code":22,"status_message":"Invalid page: Pages start at 1 and max at 500. They are expected to be an integer."}';
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/popular', fault: { kind: 'status', status: 400, body: body400 }, times: 1 });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/popular', fault: { kind: 'status', status: 400, body: body400 }, times: 1 });
     const bad = await r.get('/tmdb/movies/popular', { headers: { 'accept-encoding': 'identity' } });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toBe(body400);
 
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/popular', fault: { kind: 'status', status: 500, body: '{"status_code":11,"status_message":"Internal error"}' }, times: 1 });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/tv/popular', fault: { kind: 'status', status: 500, body: '{"status_code":11,"status_message":"Internal error"}' }, times: 1 });
     const broken = await r.get('/tmdb/tv/popular');
     expect(broken.status).toBe(500);
     expect(await broken.json()).toEqual({ status_code: 11, status_message: 'Internal error' });
@@ -79,7 +50,7 @@ describe('upstream errors', () => {
 
   test('timeout -> 504 within the configured timeout', async () => {
     const r = await start();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'hang' } });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/550', fault: { kind: 'hang' } });
     const started = performance.now();
     const response = await r.get('/tmdb/movies/550');
     const elapsed = performance.now() - started;
@@ -105,7 +76,7 @@ describe('upstream errors', () => {
       expect(response.status).toBe(404);
       expect(await response.json()).toEqual({ error: 'Not found' });
     }
-    expect(fake.requests).toHaveLength(0);
+    expect(harness.fake.requests).toHaveLength(0);
   });
 });
 
@@ -137,12 +108,12 @@ describe('validation happens before any upstream call', () => {
   ];
 
   test.each(badTargets)('GET %s -> 400 JSON, no upstream call', async (target) => {
-    const r = relay ?? (await start());
+    const r = harness.relay ?? (await start());
     const response = await rawGet(portOf(r), target);
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toContain('application/json');
     expect(JSON.parse(response.body).error).toBeString();
-    expect(fake.requests).toHaveLength(0);
+    expect(harness.fake.requests).toHaveLength(0);
   });
 
   // The server resolves dot segments (even encoded ones) before routing, so these land on another
@@ -150,11 +121,11 @@ describe('validation happens before any upstream call', () => {
   test.each(['/tmdb/movies/%2E%2E', '/tmdb/movies/..', '/tmdb/movies/550/../../configuration', '/tvdb/series/%2e%2e/%2e%2e/login'])(
     'GET %s -> 4xx JSON, no upstream call',
     async (target) => {
-      const r = relay ?? (await start());
+      const r = harness.relay ?? (await start());
       const response = await rawGet(portOf(r), target);
       expect([400, 404]).toContain(response.status);
       expect(JSON.parse(response.body).error).toBeString();
-      expect(fake.requests).toHaveLength(0);
+      expect(harness.fake.requests).toHaveLength(0);
     },
   );
 });
@@ -163,35 +134,34 @@ describe('TVDB token', () => {
   test('revoked mid-run: many concurrent requests, no client error, exactly one new login', async () => {
     const r = await start({ UPSTREAM_MAX_CONCURRENCY: '100', TVDB_RATE_LIMIT: '1000', TVDB_RATE_BURST: '1000' });
     expect((await r.get('/tvdb/series/1')).status).toBe(200);
-    expect(fake.logins()).toHaveLength(1);
-    fake.revokeTvdbTokens();
+    expect(harness.fake.logins()).toHaveLength(1);
+    harness.fake.revokeTvdbTokens();
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => r.get(`/tvdb/series/${100 + i}`)));
     expect(responses.map((res) => res.status)).toEqual(Array(40).fill(200));
-    expect(fake.logins()).toHaveLength(2);
+    expect(harness.fake.logins()).toHaveLength(2);
   });
 
   test('expiry by exp: the relay logs in again before the token lapses, so no request meets a 401', async () => {
-    await fake.stop();
     const clock = new TestClock();
-    fake = await startFakeUpstream({ now: clock.now, tvdbTokenTtlSeconds: 30 * 86_400 });
+    await harness.replaceFake({ now: clock.now, tvdbTokenTtlSeconds: 30 * 86_400 });
     const r = await start({}, clock.now);
     expect((await r.get('/tvdb/series/1')).status).toBe(200);
     clock.advance(29.5 * 86_400_000); // inside the last day before exp
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => r.get(`/tvdb/series/${200 + i}`)));
     expect(responses.every((res) => res.status === 200)).toBe(true);
-    expect(fake.logins()).toHaveLength(2);
-    const unauthorized = fake.dataCalls('tvdb').length - 21;
+    expect(harness.fake.logins()).toHaveLength(2);
+    const unauthorized = harness.fake.dataCalls('tvdb').length - 21;
     expect(unauthorized).toBe(0); // every data call succeeded on its first try
   });
 
   test('a data route that keeps answering 401 is retried exactly once, never in a loop', async () => {
     const r = await start();
-    fake.addFault({ upstream: 'tvdb', pathPrefix: '/v4/series/7', fault: { kind: 'status', status: 401, body: '{"status":"failure","message":"Unauthorized","data":null}' } });
+    harness.fake.addFault({ upstream: 'tvdb', pathPrefix: '/v4/series/7', fault: { kind: 'status', status: 401, body: '{"status":"failure","message":"Unauthorized","data":null}' } });
     const response = await r.get('/tvdb/series/7');
     expect(response.status).toBe(502);
     expect(await response.json()).toMatchObject({ error: "Upstream rejected the relay's credentials" });
-    expect(fake.dataCalls('tvdb').filter((c) => c.path === '/v4/series/7')).toHaveLength(2);
-    expect(fake.logins()).toHaveLength(2);
+    expect(harness.fake.dataCalls('tvdb').filter((c) => c.path === '/v4/series/7')).toHaveLength(2);
+    expect(harness.fake.logins()).toHaveLength(2);
   });
 
   test('an invalid TVDB key -> 502, and /login is not hammered', async () => {
@@ -201,8 +171,8 @@ describe('TVDB token', () => {
       expect(response.status).toBe(502);
       expect(await response.text()).not.toContain('not-the-right-key');
     }
-    expect(fake.logins()).toHaveLength(1);
-    expect(fake.dataCalls('tvdb')).toHaveLength(0);
+    expect(harness.fake.logins()).toHaveLength(1);
+    expect(harness.fake.dataCalls('tvdb')).toHaveLength(0);
   });
 
   test('TVDB down at start: the relay starts, /health is ok, TVDB routes say unreachable', async () => {

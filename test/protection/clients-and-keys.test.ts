@@ -2,39 +2,12 @@
  * Client-facing protections: per-client budgets on cache misses (with trusted-proxy identity),
  * optional access keys, and request hygiene (URL length, parameter count, methods).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
+import { describe, expect, test } from 'bun:test';
+import { useRelayHarness } from '../support/harness.ts';
 import { rawGet, rawRequest } from '../support/raw-http.ts';
-import { startRelay, type RelayUnderTest } from '../support/relay.ts';
 
-let fake: FakeUpstream;
-let relay: RelayUnderTest | undefined;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-afterAll(async () => {
-  await fake.stop();
-});
-afterEach(async () => {
-  await relay?.stop();
-  relay = undefined;
-  fake.reset();
-});
-
-async function start(overrides: Record<string, string>): Promise<RelayUnderTest> {
-  relay = await startRelay('in-process', {
-    env: {
-      TMDB_API_KEY: fake.options.tmdbApiKey,
-      TMDB_BASE_URL: fake.tmdbBaseUrl,
-      TVDB_API_KEY: fake.options.tvdbApiKey,
-      TVDB_BASE_URL: fake.tvdbBaseUrl,
-      ...overrides,
-    },
-  });
-  fake.reset();
-  return relay;
-}
+const harness = useRelayHarness({});
+const start = (overrides: Record<string, string>) => harness.start(overrides);
 
 describe('client rate limit (CLIENT_RATE_LIMIT)', () => {
   test('is counted on misses only: hits stay free, the 6th miss is refused with 429 and Retry-After', async () => {
@@ -46,7 +19,7 @@ describe('client rate limit (CLIENT_RATE_LIMIT)', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(12);
     expect(await refused.json()).toMatchObject({ error: 'Too many requests' });
-    expect(fake.dataCalls('tmdb')).toHaveLength(5);
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(5);
   });
 
   test('a spoofed X-Forwarded-For from an untrusted peer changes nothing', async () => {
@@ -98,14 +71,14 @@ describe('access keys (RELAY_ACCESS_KEYS)', () => {
       expect(await refused.json()).toMatchObject({ error: 'Unauthorized' });
     }
     expect((await r.get('/tmdb/movies/550', { headers: { authorization: 'Bearer wrong-key-wrong-key' } })).status).toBe(401);
-    expect(fake.requests).toHaveLength(0);
+    expect(harness.fake.requests).toHaveLength(0);
 
     expect((await r.get('/tmdb/movies/550', { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(200);
     expect((await r.get('/tmdb/movies/550', { headers: { 'x-relay-key': OTHER } })).status).toBe(200);
     expect((await r.get(`/tmdb/movies/551?api_key=${KEY}`)).status).toBe(200);
     // The access key given as api_key is the caller's, never forwarded: TMDB sees the relay's own key.
-    const calls = fake.dataCalls('tmdb');
-    expect(calls.every((c) => c.query.api_key === fake.options.tmdbApiKey)).toBe(true);
+    const calls = harness.fake.dataCalls('tmdb');
+    expect(calls.every((c) => c.query.api_key === harness.fake.options.tmdbApiKey)).toBe(true);
     expect(calls.map((c) => c.rawQuery).join('&')).not.toContain(KEY);
     expect(r.logs.join('\n')).not.toContain(KEY);
   });
@@ -125,7 +98,7 @@ describe('request hygiene', () => {
     const many = Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&');
     const crowded = await rawGet(port, `/tmdb/movies/550?${many}`);
     expect(crowded.status).toBe(400);
-    expect(fake.requests).toHaveLength(0);
+    expect(harness.fake.requests).toHaveLength(0);
   });
 
   test('other methods on a proxy route are 405 with Allow; bodies are ignored', async () => {
@@ -138,8 +111,8 @@ describe('request hygiene', () => {
     const port = Number(new URL(r.baseUrl).port);
     const withBody = await rawRequest(port, 'GET /tmdb/movies/550 HTTP/1.1', ['Content-Length: 11', 'Content-Type: text/plain'], 'hello world');
     expect(withBody.status).toBe(200);
-    expect(fake.dataCalls('tmdb')).toHaveLength(1);
-    expect(fake.dataCalls('tmdb')[0]?.method).toBe('GET');
-    expect(fake.dataCalls('tmdb')[0]?.body).toBe('');
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(1);
+    expect(harness.fake.dataCalls('tmdb')[0]?.method).toBe('GET');
+    expect(harness.fake.dataCalls('tmdb')[0]?.body).toBe('');
   });
 });

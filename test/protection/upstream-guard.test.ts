@@ -3,39 +3,11 @@
  * breaker, and the single retry on a connection reset. Real time (the guard's queue runs on timers);
  * every number asserted is what the fake upstream actually received.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { startRelay, type RelayUnderTest } from '../support/relay.ts';
+import { describe, expect, test } from 'bun:test';
+import { useRelayHarness } from '../support/harness.ts';
 
-let fake: FakeUpstream;
-let relay: RelayUnderTest | undefined;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-});
-afterAll(async () => {
-  await fake.stop();
-});
-afterEach(async () => {
-  await relay?.stop();
-  relay = undefined;
-  fake.reset();
-});
-
-async function start(overrides: Record<string, string>): Promise<RelayUnderTest> {
-  relay = await startRelay('in-process', {
-    env: {
-      TMDB_API_KEY: fake.options.tmdbApiKey,
-      TMDB_BASE_URL: fake.tmdbBaseUrl,
-      TVDB_API_KEY: fake.options.tvdbApiKey,
-      TVDB_BASE_URL: fake.tvdbBaseUrl,
-      LOG_LEVEL: 'warn',
-      ...overrides,
-    },
-  });
-  fake.reset();
-  return relay;
-}
+const harness = useRelayHarness({ LOG_LEVEL: 'warn' });
+const start = (overrides: Record<string, string>) => harness.start(overrides);
 
 /** Most calls the fake saw in any window of `windowMs`. */
 function peakInWindow(times: number[], windowMs: number): number {
@@ -56,7 +28,7 @@ describe('rate budget', () => {
     const responses = await Promise.all(Array.from({ length: 300 }, (_, i) => r.get(`/tmdb/movies/${1000 + i}`)));
     const elapsed = Date.now() - started;
     const statuses = responses.map((res) => res.status);
-    const calls = fake.dataCalls('tmdb').map((c) => c.at);
+    const calls = harness.fake.dataCalls('tmdb').map((c) => c.at);
 
     // The token bucket: at most burst + rate x window in any window. The fake stamps arrival, which
     // trails the relay's dispatch by a jittery millisecond or two: allow 100 ms of rate for that.
@@ -77,10 +49,10 @@ describe('rate budget', () => {
 
   test('concurrent upstream requests stay under UPSTREAM_MAX_CONCURRENCY', async () => {
     const r = await start({ UPSTREAM_MAX_CONCURRENCY: '4', TMDB_RATE_LIMIT: '1000', TMDB_RATE_BURST: '1000' });
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie', fault: { kind: 'delay', ms: 100 } });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie', fault: { kind: 'delay', ms: 100 } });
     const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => r.get(`/tmdb/movies/${2000 + i}`)));
     expect(responses.every((res) => res.status === 200)).toBe(true);
-    expect(fake.maxInFlight('tmdb')).toBe(4);
+    expect(harness.fake.maxInFlight('tmdb')).toBe(4);
   });
 });
 
@@ -91,7 +63,7 @@ describe('429 from upstream', () => {
   ] as const) {
     test(`pauses the upstream for Retry-After (${form}); no call until the pause ends`, async () => {
       const r = await start({});
-      fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3000', fault: { kind: 'rate-limit', retryAfter: retryAfter() }, times: 1 });
+      harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3000', fault: { kind: 'rate-limit', retryAfter: retryAfter() }, times: 1 });
       const limitedAt = Date.now();
       const limited = await r.get('/tmdb/movies/3000');
       expect(limited.status).toBe(503);
@@ -107,19 +79,19 @@ describe('429 from upstream', () => {
         expect(performance.now() - t0).toBeLessThan(100);
         await Bun.sleep(100);
       }
-      const duringPause = fake.dataCalls('tmdb').filter((c) => c.at < limitedAt + 1_000);
+      const duringPause = harness.fake.dataCalls('tmdb').filter((c) => c.at < limitedAt + 1_000);
       expect(duringPause).toHaveLength(1); // only the call that got the 429
 
       await Bun.sleep(Math.max(0, limitedAt + 2_100 - Date.now()));
       expect((await r.get('/tmdb/movies/3001')).status).toBe(200);
-      const later = fake.dataCalls('tmdb').slice(1);
+      const later = harness.fake.dataCalls('tmdb').slice(1);
       expect(later.every((c) => c.at >= limitedAt + 1_000)).toBe(true);
     });
   }
 
   test('a huge Retry-After is capped by UPSTREAM_RETRY_AFTER_CAP', async () => {
     const r = await start({ UPSTREAM_RETRY_AFTER_CAP: '1s' });
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3100', fault: { kind: 'rate-limit', retryAfter: '86400' }, times: 1 });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3100', fault: { kind: 'rate-limit', retryAfter: '86400' }, times: 1 });
     expect((await r.get('/tmdb/movies/3100')).status).toBe(503);
     await Bun.sleep(1_100);
     expect((await r.get('/tmdb/movies/3100')).status).toBe(200);
@@ -129,7 +101,7 @@ describe('429 from upstream', () => {
     const r = await start({ CACHE_TTL_DETAILS: '1s/1d' });
     expect((await r.get('/tmdb/movies/3200')).status).toBe(200);
     await Bun.sleep(1_100);
-    fake.addFault({ upstream: 'tmdb', fault: { kind: 'rate-limit', retryAfter: '5' } });
+    harness.fake.addFault({ upstream: 'tmdb', fault: { kind: 'rate-limit', retryAfter: '5' } });
     const response = await r.get('/tmdb/movies/3200');
     expect(response.status).toBe(200);
     expect(response.headers.get('x-cache')).toBe('STALE');
@@ -140,9 +112,9 @@ describe('circuit breaker', () => {
   test('a dead upstream opens the breaker: clients get 503 or stale at once, not after the timeout', async () => {
     const r = await start({ UPSTREAM_TIMEOUT_MS: '500', BREAKER_THRESHOLD: '3', BREAKER_COOLDOWN: '1s', CACHE_TTL_DETAILS: '1s/1d' });
     expect((await r.get('/tmdb/movies/4000')).status).toBe(200); // cached, goes stale after 1 s
-    fake.addFault({ upstream: 'tmdb', fault: { kind: 'hang' } });
+    harness.fake.addFault({ upstream: 'tmdb', fault: { kind: 'hang' } });
     for (let i = 1; i <= 3; i++) expect((await r.get(`/tmdb/movies/${4000 + i}`)).status).toBe(504);
-    const callsWhenOpened = fake.dataCalls('tmdb').length;
+    const callsWhenOpened = harness.fake.dataCalls('tmdb').length;
 
     const waits: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -157,7 +129,7 @@ describe('circuit breaker', () => {
     expect(stale.status).toBe(200);
     expect(stale.headers.get('x-cache')).toBe('STALE');
     expect(Math.max(...waits)).toBeLessThan(50);
-    expect(fake.dataCalls('tmdb').length).toBeLessThanOrEqual(callsWhenOpened + 1); // at most the probe
+    expect(harness.fake.dataCalls('tmdb').length).toBeLessThanOrEqual(callsWhenOpened + 1); // at most the probe
     const stats = (await (await r.get('/stats')).json()) as { upstreams: { tmdb: { guard: { breaker_openings: number } } } };
     expect(stats.upstreams.tmdb.guard.breaker_openings).toBeGreaterThanOrEqual(1);
     console.log(`breaker open: max client wait ${Math.max(...waits).toFixed(1)} ms (timeout 500 ms)`);
@@ -165,17 +137,17 @@ describe('circuit breaker', () => {
 
   test('after the cool-down one probe goes through; its success closes the breaker', async () => {
     const r = await start({ UPSTREAM_TIMEOUT_MS: '300', BREAKER_THRESHOLD: '2', BREAKER_COOLDOWN: '500ms' });
-    fake.addFault({ upstream: 'tmdb', fault: { kind: 'hang' }, times: 2 });
+    harness.fake.addFault({ upstream: 'tmdb', fault: { kind: 'hang' }, times: 2 });
     for (let i = 0; i < 2; i++) expect((await r.get(`/tmdb/movies/${5000 + i}`)).status).toBe(504);
     expect((await r.get('/tmdb/movies/5002')).status).toBe(503);
     await Bun.sleep(550);
-    fake.reset();
-    fake.addFault({ upstream: 'tmdb', fault: { kind: 'delay', ms: 150 } });
+    harness.fake.reset();
+    harness.fake.addFault({ upstream: 'tmdb', fault: { kind: 'delay', ms: 150 } });
     const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => r.get(`/tmdb/movies/${5100 + i}`)));
     const statuses = responses.map((res) => res.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1); // the probe
     expect(statuses.filter((s) => s === 503)).toHaveLength(7);
-    expect(fake.dataCalls('tmdb')).toHaveLength(1);
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(1);
     expect((await r.get('/tmdb/movies/5200')).status).toBe(200); // closed again
   });
 });
@@ -184,31 +156,30 @@ describe('no retry storms', () => {
   test('a reset on a kept-alive connection is retried once; a second reset is an error', async () => {
     // Bun's fetch retries a GET whose pooled keep-alive socket was reset, once per pooled socket. A
     // fake on fresh ports gives this process exactly one pooled socket to it, so the count is exact.
-    await fake.stop();
-    fake = await startFakeUpstream();
+    await harness.replaceFake();
     const r = await start({});
     expect((await r.get('/tmdb/movies/5999')).status).toBe(200); // opens the pooled connection
-    fake.reset();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6000', fault: { kind: 'reset' }, times: 1 });
+    harness.fake.reset();
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6000', fault: { kind: 'reset' }, times: 1 });
     expect((await r.get('/tmdb/movies/6000')).status).toBe(200);
-    expect(fake.dataCalls('tmdb')).toHaveLength(2);
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(2);
 
-    fake.reset();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6001', fault: { kind: 'reset' } });
+    harness.fake.reset();
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6001', fault: { kind: 'reset' } });
     const response = await r.get('/tmdb/movies/6001');
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: 'Upstream unreachable', upstream: 'tmdb' });
-    expect(fake.dataCalls('tmdb')).toHaveLength(2);
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(2);
   });
 
   test('5xx and 429 are never retried by the relay', async () => {
     const r = await start({});
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6100', fault: { kind: 'status', status: 502 } });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6100', fault: { kind: 'status', status: 502 } });
     expect((await r.get('/tmdb/movies/6100')).status).toBe(502);
-    expect(fake.dataCalls('tmdb')).toHaveLength(1);
-    fake.reset();
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6101', fault: { kind: 'rate-limit', retryAfter: '1' } });
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(1);
+    harness.fake.reset();
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/6101', fault: { kind: 'rate-limit', retryAfter: '1' } });
     expect((await r.get('/tmdb/movies/6101')).status).toBe(503);
-    expect(fake.dataCalls('tmdb')).toHaveLength(1);
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(1);
   });
 });
