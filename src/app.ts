@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './observability/metrics.ts';
 import { TmdbClient } from './upstreams/tmdb.ts';
 import { UpstreamGuard } from './upstreams/guard.ts';
+import { GuardedTransport } from './upstreams/transport.ts';
 import { TvdbClient } from './upstreams/tvdb.ts';
 import type { UpstreamName } from './upstreams/types.ts';
 
@@ -34,19 +35,14 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
 
   // Guards run on real time: their queues wake on timers, which a test clock would never move.
-  const guardFor = (upstream: UpstreamName) => new UpstreamGuard({ upstream, ...config.upstreamBudget[upstream], ...config.upstreamGuard });
-  const tmdb = new TmdbClient({
-    credential: config.tmdb.credential,
-    baseUrl: config.tmdb.baseUrl,
-    timeoutMs: config.upstreamTimeoutMs,
-    guard: guardFor('tmdb'),
-  });
+  const transportFor = (upstream: UpstreamName) =>
+    new GuardedTransport(upstream, new UpstreamGuard({ upstream, ...config.upstreamBudget[upstream], ...config.upstreamGuard }), config.upstreamTimeoutMs);
+  const tmdb = new TmdbClient({ credential: config.tmdb.credential, baseUrl: config.tmdb.baseUrl, transport: transportFor('tmdb') });
   const tvdb = new TvdbClient({
     apiKey: config.tvdb.apiKey,
     pin: config.tvdb.pin,
     baseUrl: config.tvdb.baseUrl,
-    timeoutMs: config.upstreamTimeoutMs,
-    guard: guardFor('tvdb'),
+    transport: transportFor('tvdb'),
     now,
   });
   const upstreams = { tmdb, tvdb } as const;

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { DEFAULT_NEGATIVE_TTL_MS, DEFAULT_POLICY, ROUTE_FAMILIES, type Freshness, type Policy, type RouteFamily } from './cache/policy.ts';
 import { parseBytes, parseDuration } from './config/durations.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
+import type { GuardOptions } from './upstreams/guard.ts';
 
 export type TmdbCredential = { kind: 'api_key'; value: string } | { kind: 'bearer'; value: string };
 
@@ -23,14 +24,7 @@ export interface Config {
   };
   /** Shields for each upstream: see upstreams/guard.ts. */
   upstreamBudget: Record<'tmdb' | 'tvdb', { ratePerSecond: number; burst: number }>;
-  upstreamGuard: {
-    maxConcurrent: number;
-    maxQueueWaitMs: number;
-    maxQueue: number;
-    retryAfterCapMs: number;
-    breakerThreshold: number;
-    breakerCooldownMs: number;
-  };
+  upstreamGuard: Pick<GuardOptions, 'maxConcurrent' | 'maxQueueWaitMs' | 'maxQueue' | 'retryAfterCapMs' | 'breakerThreshold' | 'breakerCooldownMs'>;
   /** Per-client budget on cache misses; null = off. */
   clientRateLimit: { requests: number; perMs: number } | null;
   /** Peers whose Fly-Client-IP / X-Forwarded-For are believed. */

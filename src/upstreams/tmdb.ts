@@ -1,22 +1,17 @@
 import type { TmdbCredential } from '../config.ts';
 import { UpstreamFailure } from './errors.ts';
-import type { UpstreamGuard } from './guard.ts';
-import { requestUpstream, type UpstreamRequest } from './http.ts';
-import { UpstreamMeter } from './meter.ts';
+import type { GuardedTransport } from './transport.ts';
 import type { UpstreamClient, UpstreamResponse } from './types.ts';
 
 export interface TmdbClientOptions {
   credential: TmdbCredential | null;
   baseUrl: string;
-  timeoutMs: number;
-  /** Rate budget, concurrency cap, 429 pause and circuit breaker for this upstream. */
-  guard: UpstreamGuard;
+  transport: GuardedTransport;
 }
 
 /** TMDB v3: a v3 key travels as `api_key`, a read access token as a Bearer header. */
 export class TmdbClient implements UpstreamClient {
   readonly name = 'tmdb' as const;
-  readonly meter = new UpstreamMeter();
   private readonly keySuffix: string;
   private readonly headers: Record<string, string>;
 
@@ -30,24 +25,21 @@ export class TmdbClient implements UpstreamClient {
     return this.options.credential !== null;
   }
 
+  get meter() {
+    return this.options.transport.meter;
+  }
+
+  get guard() {
+    return this.options.transport.guard;
+  }
+
   get(path: string, query: string): Promise<UpstreamResponse> {
     if (!this.configured) return Promise.reject(UpstreamFailure.notConfigured('tmdb'));
     const search = [query, this.keySuffix].filter(Boolean).join('&');
-    return this.guarded({
-      upstream: 'tmdb',
+    return this.options.transport.send({
       method: 'GET',
       url: `${this.options.baseUrl}${path}${search ? `?${search}` : ''}`,
       headers: this.headers,
-      timeoutMs: this.options.timeoutMs,
-      meter: this.meter,
     });
-  }
-
-  private guarded(request: UpstreamRequest): Promise<UpstreamResponse> {
-    return this.options.guard.run(() => requestUpstream(request));
-  }
-
-  get guard(): UpstreamGuard {
-    return this.options.guard;
   }
 }

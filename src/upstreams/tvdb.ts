@@ -1,7 +1,5 @@
 import { UpstreamFailure } from './errors.ts';
-import type { UpstreamGuard } from './guard.ts';
-import { requestUpstream, type UpstreamRequest } from './http.ts';
-import { UpstreamMeter } from './meter.ts';
+import type { GuardedTransport } from './transport.ts';
 import { TvdbTokenManager } from './tvdb-token.ts';
 import type { UpstreamClient, UpstreamResponse } from './types.ts';
 
@@ -9,9 +7,7 @@ export interface TvdbClientOptions {
   apiKey: string | null;
   pin: string | null;
   baseUrl: string;
-  timeoutMs: number;
-  /** Rate budget, concurrency cap, 429 pause and circuit breaker for this upstream. */
-  guard: UpstreamGuard;
+  transport: GuardedTransport;
   now: () => number;
 }
 
@@ -21,7 +17,6 @@ export interface TvdbClientOptions {
  */
 export class TvdbClient implements UpstreamClient {
   readonly name = 'tvdb' as const;
-  readonly meter = new UpstreamMeter();
   readonly tokens: TvdbTokenManager;
 
   constructor(private readonly options: TvdbClientOptions) {
@@ -30,6 +25,14 @@ export class TvdbClient implements UpstreamClient {
 
   get configured(): boolean {
     return this.options.apiKey !== null;
+  }
+
+  get meter() {
+    return this.options.transport.meter;
+  }
+
+  get guard() {
+    return this.options.transport.guard;
   }
 
   async get(path: string, query: string): Promise<UpstreamResponse> {
@@ -43,35 +46,17 @@ export class TvdbClient implements UpstreamClient {
   }
 
   private send(url: string, token: string): Promise<UpstreamResponse> {
-    return this.guarded({
-      upstream: 'tvdb',
-      method: 'GET',
-      url,
-      headers: { authorization: `Bearer ${token}` },
-      timeoutMs: this.options.timeoutMs,
-      meter: this.meter,
-    });
+    return this.options.transport.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
   }
 
   private login(): Promise<UpstreamResponse> {
     const body: { apikey: string; pin?: string } = { apikey: this.options.apiKey ?? '' };
     if (this.options.pin) body.pin = this.options.pin;
-    return this.guarded({
-      upstream: 'tvdb',
+    return this.options.transport.send({
       method: 'POST',
       url: `${this.options.baseUrl}/login`,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      timeoutMs: this.options.timeoutMs,
-      meter: this.meter,
     });
-  }
-
-  private guarded(request: UpstreamRequest): Promise<UpstreamResponse> {
-    return this.options.guard.run(() => requestUpstream(request));
-  }
-
-  get guard(): UpstreamGuard {
-    return this.options.guard;
   }
 }
