@@ -30,12 +30,26 @@ export interface CacheCounters {
 }
 
 /**
+ * What the routes see of the cache. A second tier (a SQLite file, Redis) belongs behind this: it
+ * would be consulted in ResponseCache's fetchMethod before the upstream loader, and nothing in
+ * http/ would change.
+ */
+export interface ResponseStore {
+  /** A fresh entry, or undefined. Synchronous: the hit path. */
+  fresh(key: string): CacheEntry | undefined;
+  /** Stale-while-revalidate, coalescing and fetching for everything that is not a fresh hit. */
+  resolve(key: string, load: Loader): Promise<CacheOutcome>;
+  /** True when answering `key` would cost no upstream call. */
+  canAnswerWithoutFetch(key: string): boolean;
+}
+
+/**
  * The memory tier: an lru-cache bounded by stored bytes. lru-cache's `fetch()` gives us in-flight
  * coalescing (one upstream call however many callers wait) and keeps the stale value while a refresh
  * runs or after it fails. Freshness and the stale window are ours (freshUntil/staleUntil on the entry)
  * rather than lru-cache's TTL, so that a hit is one `get` and one comparison, and the clock is injectable.
  */
-export class ResponseCache {
+export class ResponseCache implements ResponseStore {
   private readonly lru: LRUCache<string, CacheEntry, Loader>;
   private readonly now: () => number;
   private readonly onRefreshError: (key: string, error: unknown) => void;

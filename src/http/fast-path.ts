@@ -1,4 +1,4 @@
-import type { ResponseCache } from '../cache/response-cache.ts';
+import type { ResponseStore } from '../cache/response-cache.ts';
 import type { RequestContext } from '../observability/request-context.ts';
 import { entryResponse } from './respond.ts';
 
@@ -18,7 +18,7 @@ export class FastPath {
   private readonly known = new Map<string, KnownUrl>();
 
   constructor(
-    private readonly cache: ResponseCache,
+    private readonly cache: ResponseStore,
     private readonly now: () => number,
     private readonly maxUrls = 20_000,
   ) {}

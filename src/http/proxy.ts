@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import { admit, type AdmissionRules, type RouteCaching } from '../cache/admission.ts';
 import { QueryCanonicalizer, QueryError, type CanonicalQuery } from '../cache/keys.ts';
-import type { ResponseCache } from '../cache/response-cache.ts';
+import type { ResponseStore } from '../cache/response-cache.ts';
 import { contextOf, peerAddress, type RequestContext } from '../observability/request-context.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
@@ -14,7 +14,7 @@ import { PROXY_ROUTES, type ProxyRoute } from './routes.ts';
 
 export interface ProxyDeps {
   upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
-  cache: ResponseCache;
+  cache: ResponseStore;
   admission: AdmissionRules;
   now: () => number;
   maxQueryParams: number;
