@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { benchHotPath, type HotPathReport } from './hot-path.ts';
 import { commandExists, spawnUntil, type Started } from './lib/processes.ts';
 import { benchMemory, type MemoryReport } from './memory.ts';
+import { benchOverload, type OverloadReport } from './overload.ts';
 import { benchReplay, type ReplayReport } from './replay.ts';
 
 export interface FakeInfo {
@@ -25,7 +26,7 @@ const flag = (name: string, fallback: string) => {
   const at = args.indexOf(`--${name}`);
   return at === -1 ? fallback : (args[at + 1] ?? fallback);
 };
-const only = new Set(flag('only', 'hot,replay,memory').split(','));
+const only = new Set(flag('only', 'hot,replay,memory,overload').split(','));
 const duration = Number(flag('duration', '10'));
 const requests = Number(flag('requests', '600000'));
 const memoryEntries = Number(flag('entries', '50000'));
@@ -53,6 +54,7 @@ const relayCommand = build();
 let hot: HotPathReport | null = null;
 let replay: ReplayReport | null = null;
 let memory: MemoryReport | null = null;
+let overload: OverloadReport | null = null;
 
 const fake = await startFake('30-80');
 try {
@@ -60,6 +62,7 @@ try {
     if (!commandExists('wrk')) throw new Error('wrk is needed: apt-get install -y wrk (and nginx for the comparison)');
     hot = await benchHotPath(fake.info, relayCommand, duration);
   }
+  if (only.has('overload')) overload = await benchOverload(fake.info, relayCommand, 2_000);
   if (only.has('replay')) replay = await benchReplay(fake.info, relayCommand, { titles: 10_000, requests, zipfExponent: 1.0, seed: 42, windowSize: 100_000 });
 } finally {
   await fake.stop();
@@ -120,6 +123,15 @@ function renderReport(): string {
     lines.push(`| RSS before / after fill | ${mib(memory.rssBeforeBytes)} / ${mib(memory.rssAfterBytes)} |`);
     lines.push(`| RSS growth | ${mib(memory.rssAfterBytes - memory.rssBeforeBytes)} (${((memory.rssAfterBytes - memory.rssBeforeBytes) / memory.uncompressedBytes).toFixed(2)}x raw) |`);
     lines.push(`| JS heap in use after fill | ${mib(memory.heapUsedBytes)} |`, '');
+  }
+  if (overload) {
+    lines.push('### Upstream protection with the default budget (TMDB 40 req/s, burst 40, 16 in flight, queue wait 5 s)', '');
+    lines.push('| measure | value |', '|---|---:|');
+    lines.push(`| distinct misses fired at once | ${overload.misses.toLocaleString('en')} |`);
+    lines.push(`| upstream calls made | ${overload.upstreamCalls} in ${overload.seconds.toFixed(1)} s |`);
+    lines.push(`| peak upstream calls in any 1 s (sampled every 100 ms) | ${overload.peakPerSecond} |`);
+    lines.push(`| client answers | 200: ${overload.answered200}, 503 with Retry-After: ${overload.answered503} |`);
+    lines.push(`| client wait with the breaker open (dead upstream, timeout ${overload.timeoutMs / 1000} s), p50 / max of 200 | ${overload.breakerWaitP50Ms.toFixed(2)} ms / ${overload.breakerWaitMaxMs.toFixed(2)} ms |`, '');
   }
   return lines.join('\n');
 }
