@@ -124,7 +124,9 @@ export function serveOptions(config: Readonly<Config>) {
 
 /** Every credential in the config: the logger scrubs them from each line. */
 export function configSecrets(config: Readonly<Config>): string[] {
-  return [config.tmdb.credential?.value, config.tvdb.apiKey, config.tvdb.pin].filter((s): s is string => typeof s === 'string');
+  return [config.tmdb.credential?.value, config.tvdb.apiKey, config.tvdb.pin, ...config.accessKeys].filter(
+    (s): s is string => typeof s === 'string',
+  );
 }
 
 /** 400 naming the bad parameter, without echoing its value. */

@@ -40,7 +40,8 @@ export function admit(
     return createEntry(status, response.contentType, response.body, freshnessFor(route, rules.policy, parsed, now), now, rules.gzipLevel);
   }
   if (status === 404 && parsed !== INVALID && rules.negativeTtlMs > 0) {
-    const freshness: Freshness = { freshMs: rules.negativeTtlMs, staleMs: rules.negativeTtlMs };
+    // No stale window: a 404 is answered for CACHE_NEGATIVE_TTL and then asked again.
+    const freshness: Freshness = { freshMs: rules.negativeTtlMs, staleMs: 0 };
     return createEntry(status, response.contentType, response.body, freshness, now, rules.gzipLevel);
   }
   throw new UpstreamErrorResponse(upstream, response);

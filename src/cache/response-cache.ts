@@ -75,9 +75,10 @@ export class ResponseCache implements ResponseStore {
         this.loading.add(key);
         return context().finally(() => this.loading.delete(key));
       },
-      // A fetch whose placeholder gets evicted still completes and answers its waiters.
+      // A fetch whose placeholder gets evicted (a small cache filling up meanwhile) still runs to
+      // its end and answers its waiters with the real result, never with an old value.
       ignoreFetchAbort: true,
-      allowStaleOnFetchAbort: true,
+      allowStaleOnFetchAbort: false,
     });
   }
 
@@ -114,6 +115,8 @@ export class ResponseCache implements ResponseStore {
       status,
     });
     if (entry === undefined) throw new Error('cache fetch returned nothing');
+    // Defence in depth: whatever lru-cache hands back, an entry past its stale window is never answered.
+    if (this.now() >= entry.staleUntil) throw new Error('cache fetch returned an expired entry');
     if (status.fetch === 'inflight') {
       this.counters.coalesced++;
       return { entry, state: 'COALESCED' };
@@ -141,9 +144,19 @@ export class ResponseCache implements ResponseStore {
         throw error;
       });
     const status: LRUCache.Status<string, CacheEntry, Loader> = {};
-    // Answers the stale value at once; a refresh already in flight is joined, not repeated.
+    // Answers the stale value at once; a refresh already in flight is joined, not repeated. When the
+    // refresh fails, the stale entry stays (noDeleteOnFetchRejection) for requests inside its window,
+    // while requests that joined the refresh from outside the window get the real error
+    // (allowStaleOnFetchRejection: false), not an entry they may no longer be given.
     this.lru
-      .fetch(key, { context: loadAndReport, forceRefresh: true, allowStale: true, allowStaleOnFetchRejection: true, status })
+      .fetch(key, {
+        context: loadAndReport,
+        forceRefresh: true,
+        allowStale: true,
+        allowStaleOnFetchRejection: false,
+        noDeleteOnFetchRejection: true,
+        status,
+      })
       .catch(() => {});
     if (status.fetchDispatched) this.counters.refreshes++;
   }

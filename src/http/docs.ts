@@ -53,7 +53,7 @@ export function docsRoutes() {
     .get(
       `${ASSET_PREFIX}/:name`,
       async ({ params, request }) => {
-        const asset = ASSETS[params.name];
+        const asset = Object.hasOwn(ASSETS, params.name) ? ASSETS[params.name] : undefined;
         if (!asset) return new Response(JSON.stringify({ error: 'Not found' }), { status: 404, headers: { 'content-type': 'application/json' } });
         const headers: Record<string, string> = {
           'content-type': asset.type,

@@ -12,16 +12,29 @@ export interface GateOptions {
 /** Checks every request before any routing: URL length, then the access key when keys are set. */
 export type Gate = (request: Request) => Response | undefined;
 
+/**
+ * Elysia's router finds the path at the first '/' from index 11 of the URL, assuming a host of at
+ * least 4 characters ("http://" + host). With `Host: x` the router and `new URL()` would disagree on
+ * the path (a request could look like /swagger/... to the access check and be routed as /tmdb/...),
+ * so such requests are refused before anything reads the path.
+ */
+const MIN_PATH_START = 11;
+
 export function createGate({ maxUrlLength, accessKeys, rejections }: GateOptions): Gate {
   return (request) => {
+    const url = request.url;
     // Bounded before routing: nothing below ever sees an absurd URL.
-    if (request.url.length > maxUrlLength) {
+    if (url.length > maxUrlLength) {
       rejections.uri_too_long++;
       return jsonError(414, 'URI too long', { max_length: maxUrlLength });
     }
+    if (url.indexOf('/', url.indexOf('//') + 2) < MIN_PATH_START) {
+      rejections.invalid_request++;
+      return jsonError(400, 'Bad Host header', { message: 'The Host header must name a host of at least 4 characters' });
+    }
     if (accessKeys === null) return undefined;
-    const url = new URL(request.url);
-    if (isPublicPath(url.pathname) || accessKeys.allows(request, url)) return undefined;
+    const parsed = new URL(url);
+    if (isPublicPath(parsed.pathname) || accessKeys.allows(request, parsed)) return undefined;
     rejections.unauthorized++;
     return jsonError(
       401,

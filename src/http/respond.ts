@@ -75,12 +75,14 @@ function entryTimes(entry: CacheEntry, now: number): EntryTimes {
   const second = Math.floor(now / 1000);
   const known = timesByEntry.get(entry);
   if (known !== undefined && known.second === second) return known;
-  const freshLeft = Math.max(0, Math.floor((entry.freshUntil - now) / 1000));
+  // max-age is the entry's whole fresh lifetime and `age` how much of it is gone: a downstream cache
+  // subtracts one from the other (RFC 9111 4.2.3), so max-age must not already be the remainder.
+  const lifetime = Math.max(0, Math.floor((entry.freshUntil - entry.storedAt) / 1000));
   const staleWindow = Math.max(0, Math.floor((entry.staleUntil - entry.freshUntil) / 1000));
   const times = {
     second,
     age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))),
-    cacheControl: `public, max-age=${freshLeft}, stale-while-revalidate=${staleWindow}, stale-if-error=${staleWindow}`,
+    cacheControl: `public, max-age=${lifetime}, stale-while-revalidate=${staleWindow}, stale-if-error=${staleWindow}`,
   };
   timesByEntry.set(entry, times);
   return times;
@@ -98,6 +100,7 @@ export function acceptsGzip(header: string | null): boolean {
 
 /** If-None-Match uses weak comparison (RFC 9110 13.1.2): either representation's tag matches. */
 function matchesEtag(header: string, entry: CacheEntry): boolean {
+  if (entry.status < 200 || entry.status >= 300) return false; // a cached 404 has no current representation
   if (header.trim() === '*') return true;
   for (const raw of header.split(',')) {
     const tag = raw.trim().replace(/^W\//, '');

@@ -6,12 +6,13 @@ import { t, type TSchema } from 'elysia';
  * clients are known to send (so they are checked and documented); other parameters pass through.
  */
 
-const digits = (description: string, maxDigits = 10) =>
-  t.String({ pattern: `^[0-9]{1,${maxDigits}}$`, description, examples: ['550'] });
+/** Digits without leading zeros: `0550` and `550` must not become two cache entries. */
+const number = (description: string, maxDigits: number, example: string) =>
+  t.String({ pattern: `^(0|[1-9][0-9]{0,${maxDigits - 1}})$`, description, examples: [example] });
 
-export const Id = digits('Numeric id');
-export const SeasonNumber = t.String({ pattern: '^[0-9]{1,4}$', description: 'Season number (0 = specials)', examples: ['1'] });
-export const EpisodeNumber = t.String({ pattern: '^[0-9]{1,5}$', description: 'Episode number', examples: ['1'] });
+export const Id = number('Numeric id', 10, '550');
+export const SeasonNumber = number('Season number (0 = specials)', 4, '1');
+export const EpisodeNumber = number('Episode number', 5, '1');
 export const WatchProviderType = t.Union([t.Literal('movie'), t.Literal('tv')], { description: 'movie or tv' });
 export const TvdbSeasonType = t.Union(
   ['default', 'official', 'dvd', 'absolute', 'alternate', 'regional'].map((value) => t.Literal(value)),

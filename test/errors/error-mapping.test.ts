@@ -86,6 +86,8 @@ describe('validation happens before any upstream call', () => {
     '/tmdb/movies/-1',
     '/tmdb/movies/1.5',
     '/tmdb/movies/12345678901',
+    '/tmdb/movies/0550',
+    '/tmdb/tv/shows/1396/01',
     '/tmdb/movies/1%2F..%2F..%2Fconfiguration',
     '/tmdb/movies/550%2Fimages',
     '/tmdb/movies/550%00',

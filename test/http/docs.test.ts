@@ -41,7 +41,7 @@ describe('OpenAPI at /swagger/json', () => {
 
   test('path and query schemas carry their constraints', () => {
     const movie = doc.paths['/tmdb/movies/{id}']?.get;
-    expect(movie?.parameters?.find((p) => p.name === 'id')?.schema?.pattern).toBe('^[0-9]{1,10}$');
+    expect(movie?.parameters?.find((p) => p.name === 'id')?.schema?.pattern).toBe('^(0|[1-9][0-9]{0,9})$');
     const search = doc.paths['/tmdb/movies/search']?.get;
     expect(search?.parameters?.find((p) => p.name === 'query')?.required).toBe(true);
     expect(search?.parameters?.find((p) => p.name === 'page')?.required).toBe(false);

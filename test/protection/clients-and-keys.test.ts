@@ -83,6 +83,21 @@ describe('access keys (RELAY_ACCESS_KEYS)', () => {
     expect(r.logs.join('\n')).not.toContain(KEY);
   });
 
+  test('a short Host header cannot make a private route look public', async () => {
+    const r = await start({ RELAY_ACCESS_KEYS: KEY });
+    const port = Number(new URL(r.baseUrl).port);
+    for (const host of ['x', 'ab', 'abc']) {
+      for (const target of ['/swagger/tmdb/movies/550', '/swagger/stats', '/health']) {
+        const response = await rawGet(port, target, [`Host: ${host}`]);
+        expect(response.status).toBe(400);
+        expect(JSON.parse(response.body)).toMatchObject({ error: 'Bad Host header' });
+      }
+    }
+    expect((await rawGet(port, '/health', ['Host: abcd'])).status).toBe(200);
+    expect((await rawGet(port, '/tmdb/movies/550', ['Host: abcd'])).status).toBe(401);
+    expect(harness.fake.requests).toHaveLength(0);
+  });
+
   test('keys shorter than 16 characters are refused at start', async () => {
     await expect(start({ RELAY_ACCESS_KEYS: 'short' })).rejects.toThrow('RELAY_ACCESS_KEYS');
   });

@@ -9,7 +9,10 @@ export interface RawResponse {
 }
 
 export async function rawRequest(port: number, requestLine: string, headers: string[] = [], body = '', timeoutMs = 5_000): Promise<RawResponse> {
-  const head = [requestLine, 'Host: 127.0.0.1', 'Connection: close', 'Accept-Encoding: identity', ...headers, '', ''].join('\r\n') + body;
+  const defaults = ['Host: 127.0.0.1', 'Connection: close', 'Accept-Encoding: identity'].filter(
+    (line) => !headers.some((h) => h.toLowerCase().startsWith(line.slice(0, line.indexOf(':') + 1).toLowerCase())),
+  );
+  const head = [requestLine, ...defaults, ...headers, '', ''].join('\r\n') + body;
   const chunks: Uint8Array[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer to ${requestLine.slice(0, 80)}`)), timeoutMs);

@@ -6,7 +6,7 @@
 import { mkdtempSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createApp, type Relay } from '../../src/app.ts';
+import { configSecrets, createApp, type Relay } from '../../src/app.ts';
 import { startServer } from '../../src/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
@@ -40,8 +40,7 @@ export async function startRelay(target: RelayTarget, options: StartRelayOptions
 async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTest> {
   const config = loadConfig({ LOG_LEVEL: 'debug', ...options.env, PORT: '0', HOST: '127.0.0.1' });
   const logs: string[] = [];
-  const secrets = [config.tmdb.credential?.value, config.tvdb.apiKey, config.tvdb.pin].filter((s): s is string => !!s);
-  const logger = createLogger(config.logLevel, secrets, (line) => logs.push(line));
+  const logger = createLogger(config.logLevel, configSecrets(config), (line) => logs.push(line));
   const relay = createApp(config, { logger, ...(options.now ? { now: options.now } : {}) });
   const server = startServer(relay, config);
   const port = server.port;
