@@ -130,6 +130,14 @@ export class UpstreamGuard {
 
   /** Hands free slots and tokens to waiters in arrival order; wakes itself for the next token. */
   private pump(): void {
+    if (this.queue.length > 0 && this.holdingBack()) {
+      // Paused after a 429, or the breaker opened while they waited: nobody queued may go now.
+      for (const waiter of this.queue.splice(0)) {
+        clearTimeout(waiter.timer);
+        waiter.reject(this.refuseHeldBack());
+      }
+      return;
+    }
     this.refill();
     while (this.queue.length > 0 && this.active < this.options.maxConcurrent && this.tokens >= 1) {
       const waiter = this.queue.shift() as Waiter;
@@ -145,6 +153,18 @@ export class UpstreamGuard {
         this.pump();
       }, waitMs);
     }
+  }
+
+  private holdingBack(): boolean {
+    const now = this.now();
+    return now < this.pausedUntil || (this.breaker === 'open' && now < this.openUntil);
+  }
+
+  private refuseHeldBack(): UpstreamFailure {
+    const now = this.now();
+    return now < this.pausedUntil
+      ? this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream')
+      : this.refuse('breaker_open', this.openUntil - now, 'upstream failing; circuit open');
   }
 
   private refill(): void {

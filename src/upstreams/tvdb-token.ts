@@ -7,23 +7,30 @@ const FALLBACK_LIFETIME_MS = 28 * 24 * 3_600_000;
 const RENEW_BEFORE_EXP_MS = 24 * 3_600_000;
 /** After the key is rejected, wait this long before asking /login again: no login storm. */
 const REJECTED_LOGIN_BACKOFF_MS = 30_000;
+/** After any other failed login (5xx, timeout, a body without a token), wait this long. */
+const FAILED_LOGIN_BACKOFF_MS = 5_000;
 
 export type LoginCall = () => Promise<UpstreamResponse>;
 
 interface Token {
   value: string;
   renewAt: number;
+  expiresAt: number;
 }
 
 /**
- * Holds the TVDB JWT. One login at a time (single flight) however many requests wait; renews before
- * expiry; `invalidate(token)` drops a token only if it is still the current one, so a burst of 401s
- * for the same stale token causes exactly one new login.
+ * Holds the TVDB JWT. One login at a time (single flight) however many requests wait. Inside the
+ * renewal window (the last day before `exp`) the current token keeps serving while one background
+ * login replaces it, so a failing /login never fails a request that still has a valid token.
+ * `invalidate(token)` drops a token only if it is still the current one, so a burst of 401s for the
+ * same stale token causes exactly one new login. Failed logins back off (30 s for a rejected key,
+ * 5 s otherwise) instead of being retried by every request.
  */
 export class TvdbTokenManager {
   private current: Token | null = null;
   private pending: Promise<string> | null = null;
-  private rejectedUntil = 0;
+  private retryAt = 0;
+  private lastFailure: UpstreamFailure | null = null;
   logins = 0;
 
   constructor(
@@ -32,16 +39,16 @@ export class TvdbTokenManager {
   ) {}
 
   token(): Promise<string> {
+    const now = this.now();
     const current = this.current;
-    if (current && this.now() < current.renewAt) return Promise.resolve(current.value);
-    if (this.pending) return this.pending;
-    if (this.now() < this.rejectedUntil) {
-      return Promise.reject(new UpstreamFailure('tvdb', 'auth_rejected', "Upstream rejected the relay's credentials"));
+    if (current && now < current.renewAt) return Promise.resolve(current.value);
+    if (current && now < current.expiresAt) {
+      this.renewInBackground();
+      return Promise.resolve(current.value);
     }
-    this.pending = this.loginOnce().finally(() => {
-      this.pending = null;
-    });
-    return this.pending;
+    if (this.pending) return this.pending;
+    if (this.lastFailure && now < this.retryAt) return Promise.reject(this.lastFailure);
+    return this.startLogin();
   }
 
   /** Forget `token` after the upstream refused it (only if nobody has replaced it meanwhile). */
@@ -50,21 +57,48 @@ export class TvdbTokenManager {
   }
 
   get hasToken(): boolean {
-    return this.current !== null && this.now() < this.current.renewAt;
+    return this.current !== null && this.now() < this.current.expiresAt;
+  }
+
+  private startLogin(): Promise<string> {
+    this.pending = this.loginOnce().finally(() => {
+      this.pending = null;
+    });
+    return this.pending;
+  }
+
+  private renewInBackground(): void {
+    if (this.pending || this.now() < this.retryAt) return;
+    // A failure is recorded by loginOnce; the current token keeps serving until its exp.
+    this.startLogin().catch(() => {});
   }
 
   private async loginOnce(): Promise<string> {
     this.logins++;
-    const response = await this.login();
-    if (response.status === 401 || response.status === 403 || response.status === 400) {
-      // 400 is "pin required": also a credential problem, and retrying will not fix it.
-      this.rejectedUntil = this.now() + REJECTED_LOGIN_BACKOFF_MS;
-      throw new UpstreamFailure('tvdb', 'auth_rejected', "Upstream rejected the relay's credentials");
+    try {
+      const response = await this.login();
+      if (response.status === 401 || response.status === 403 || response.status === 400) {
+        // 400 is "pin required": also a credential problem, and retrying will not fix it.
+        throw this.failed(new UpstreamFailure('tvdb', 'auth_rejected', "Upstream rejected the relay's credentials"), REJECTED_LOGIN_BACKOFF_MS);
+      }
+      const value = response.status === 200 ? readToken(response.body) : null;
+      if (!value) throw this.failed(new UpstreamFailure('tvdb', 'login_failed', 'TVDB login failed'), FAILED_LOGIN_BACKOFF_MS);
+      const now = this.now();
+      this.current = { value, renewAt: renewTime(value, now), expiresAt: jwtExpiry(value) ?? now + FALLBACK_LIFETIME_MS };
+      this.lastFailure = null;
+      return value;
+    } catch (error) {
+      if (error === this.lastFailure) throw error;
+      // Timeouts, connection errors, a paused upstream: back off the same way.
+      const failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('tvdb', 'login_failed', 'TVDB login failed');
+      throw this.failed(failure, FAILED_LOGIN_BACKOFF_MS);
     }
-    const value = response.status === 200 ? readToken(response.body) : null;
-    if (!value) throw new UpstreamFailure('tvdb', 'login_failed', 'TVDB login failed');
-    this.current = { value, renewAt: renewTime(value, this.now()) };
-    return value;
+  }
+
+  private failed(failure: UpstreamFailure, backoffMs: number): UpstreamFailure {
+    this.lastFailure = failure;
+    this.retryAt = this.now() + backoffMs;
+    return failure;
   }
 }
 

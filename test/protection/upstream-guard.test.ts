@@ -89,6 +89,14 @@ describe('429 from upstream', () => {
     });
   }
 
+  test('requests already queued when the 429 arrives are not sent either', async () => {
+    const r = await start({ TMDB_RATE_LIMIT: '10', TMDB_RATE_BURST: '1' });
+    harness.fake.addFault({ upstream: 'tmdb', fault: { kind: 'rate-limit', retryAfter: '30' } });
+    const responses = await Promise.all(Array.from({ length: 20 }, (_, i) => r.get(`/tmdb/movies/${3300 + i}`)));
+    expect(responses.every((res) => res.status === 503)).toBe(true);
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(1);
+  });
+
   test('a huge Retry-After is capped by UPSTREAM_RETRY_AFTER_CAP', async () => {
     const r = await start({ UPSTREAM_RETRY_AFTER_CAP: '1s' });
     harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3100', fault: { kind: 'rate-limit', retryAfter: '86400' }, times: 1 });

@@ -28,7 +28,7 @@ describe('TvdbTokenManager (login function stubbed; the HTTP path is covered in 
     expect(new Set(tokens).size).toBe(1);
   });
 
-  test('renews before exp, and invalidate only drops the current token', async () => {
+  test('renews in the background before exp, and invalidate only drops the current token', async () => {
     let now = 1_000_000;
     let logins = 0;
     const manager = new TvdbTokenManager(async () => {
@@ -38,7 +38,9 @@ describe('TvdbTokenManager (login function stubbed; the HTTP path is covered in 
     const first = await manager.token();
     now += 28 * DAY; // renewal starts a day before exp (day 29)
     expect(await manager.token()).toBe(first);
-    now += 1.5 * DAY;
+    now += 1.5 * DAY; // inside the renewal window: the old token still serves, one login replaces it
+    expect(await manager.token()).toBe(first);
+    await Bun.sleep(1);
     const second = await manager.token();
     expect(second).not.toBe(first);
     expect(logins).toBe(2);
@@ -47,6 +49,33 @@ describe('TvdbTokenManager (login function stubbed; the HTTP path is covered in 
     manager.invalidate(second);
     expect(await manager.token()).not.toBe(second);
     expect(logins).toBe(3);
+  });
+
+  test('a failing renewal never fails a request while the token is still valid', async () => {
+    let now = 1_000_000;
+    let up = true;
+    let logins = 0;
+    const manager = new TvdbTokenManager(async () => {
+      logins++;
+      if (!up) return loginAnswer(503, { status: 'failure', message: 'down', data: null });
+      return loginAnswer(200, { status: 'success', data: { token: jwt(now + 30 * DAY, logins) } });
+    }, () => now);
+    const token = await manager.token();
+    up = false;
+    now += 29.5 * DAY; // 12 h before exp
+    for (let i = 0; i < 10; i++) {
+      expect(await manager.token()).toBe(token);
+      await Bun.sleep(1);
+    }
+    expect(logins).toBe(2); // one failed renewal, then a 5 s back-off
+    now += 5_001;
+    expect(await manager.token()).toBe(token);
+    await Bun.sleep(1);
+    expect(logins).toBe(3);
+    now += 13 * 3_600_000; // past exp, login still down: now requests fail, fast
+    await expect(manager.token()).rejects.toMatchObject({ kind: 'login_failed' });
+    await expect(manager.token()).rejects.toMatchObject({ kind: 'login_failed' });
+    expect(logins).toBe(4);
   });
 
   test('a rejected key fails fast for a while instead of hammering /login', async () => {
