@@ -81,7 +81,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   const config: Config = {
     port: read.integer('PORT', DEFAULTS.port, 0, 65_535),
-    host: read.string('HOST', DEFAULTS.host),
+    host: read.host('HOST', DEFAULTS.host),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
     upstreamTimeoutMs: read.duration('UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 100, 120_000),
     shutdownTimeoutMs: read.duration('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 300_000),
@@ -148,8 +148,15 @@ class EnvReader {
     return value === '' ? undefined : value;
   }
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+  /** An IP address (`0.0.0.0`, `::`) or a host name. */
+  host(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (net.isIP(value) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(value)) {
+      this.problems.push(`${name} must be an IP address or a host name, got "${value}"`);
+      return fallback;
+    }
+    return value;
   }
 
   /** Credentials: never echoed in an error message. */
@@ -211,6 +218,9 @@ class EnvReader {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     try {
+      // `new URL` drops an empty '?' or '#'; the raw text must not carry them either ('#' would cut
+      // off every path and key appended later).
+      if (/[?#]/.test(value)) throw new Error('query or fragment');
       const url = new URL(value);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
       if (url.search || url.hash || url.username || url.password) throw new Error('extra parts');
@@ -225,10 +235,10 @@ class EnvReader {
   rate(name: string): { requests: number; perMs: number } | null {
     const value = this.raw(name);
     if (value === undefined || value === 'off') return null;
-    const [countText, windowText] = value.split('/');
+    const [countText, windowText, extra] = value.split('/');
     const requests = countText !== undefined && /^\d+$/.test(countText) ? Number(countText) : NaN;
     const perMs = windowText === undefined ? undefined : parseDuration(windowText);
-    if (!(requests > 0) || perMs === undefined || perMs <= 0) {
+    if (extra !== undefined || !(requests > 0) || perMs === undefined || perMs <= 0) {
       this.problems.push(`${name} must look like "300/60s" (requests per window), got "${value}"`);
       return null;
     }
@@ -248,6 +258,7 @@ class EnvReader {
     if (value === undefined) return [];
     const items = value.split(',').map((item) => item.trim()).filter(Boolean);
     if (items.some((item) => item.length < 16)) this.problems.push(`${name}: every key must be at least 16 characters`);
+    if (items.some((item) => /[\s\u0000-\u001f\u007f]/.test(item))) this.problems.push(`${name}: keys must not contain whitespace or control characters`);
     return items;
   }
 
@@ -257,8 +268,9 @@ class EnvReader {
     const [freshText, staleText, extra] = value.split('/');
     const freshMs = freshText === undefined ? undefined : parseDuration(freshText);
     const staleMs = staleText === undefined ? fallback.staleMs : parseDuration(staleText);
-    if (extra !== undefined || freshMs === undefined || staleMs === undefined) {
-      this.problems.push(`${name} must be "<fresh>/<stale>" durations (e.g. 24h/30d), got "${value}"`);
+    const limit = 365 * 86_400_000;
+    if (extra !== undefined || freshMs === undefined || staleMs === undefined || freshMs > limit || staleMs > limit) {
+      this.problems.push(`${name} must be "<fresh>/<stale>" durations of at most 365d (e.g. 24h/30d), got "${value}"`);
       return fallback;
     }
     return { freshMs, staleMs };

@@ -45,6 +45,26 @@ describe('loadConfig', () => {
     }
   });
 
+  test('values that would silently misbehave are refused', () => {
+    for (const env of [
+      { TMDB_BASE_URL: 'https://api.example.test/3?' },
+      { TMDB_BASE_URL: 'https://api.example.test/3#' },
+      { CLIENT_RATE_LIMIT: '300/60s/junk' },
+      { CLIENT_RATE_LIMIT: '0/60s' },
+      { HOST: 'not a host' },
+      { RELAY_ACCESS_KEYS: 'a-long-enough-key\u0007bell' },
+      { CACHE_TTL_DETAILS: '24h/9999d' },
+      { TRUSTED_PROXIES: '10.0.0.0/33' },
+      { LOG_LEVEL: 'verbose' },
+    ]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(loadConfig({ HOST: 'relay.internal' }).host).toBe('relay.internal');
+    expect(loadConfig({ CLIENT_RATE_LIMIT: '300/60s' }).clientRateLimit).toEqual({ requests: 300, perMs: 60_000 });
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, fd00::/8,127.0.0.1' }).trustedProxies).toEqual(['10.0.0.0/8', 'fd00::/8', '127.0.0.1']);
+  });
+
   test('base URLs lose trailing slashes and refuse embedded credentials', () => {
     expect(loadConfig({ TVDB_BASE_URL: 'http://127.0.0.1:9999/v4/' }).tvdb.baseUrl).toBe('http://127.0.0.1:9999/v4');
     expect(() => loadConfig({ TMDB_BASE_URL: 'https://user:pw@example.test/3' })).toThrow(ConfigError);

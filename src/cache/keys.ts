@@ -71,18 +71,25 @@ const EMPTY: CanonicalQuery = Object.freeze({ text: '', params: Object.freeze({}
  */
 export class QueryCanonicalizer {
   private readonly memo = new Map<string, CanonicalQuery>();
+  private memoBytes = 0;
 
+  /** Bounded in bytes (raw plus canonical text, roughly): 4 MiB by default; starts over when full. */
   constructor(
     private readonly maxParams: number,
-    private readonly maxRemembered = 10_000,
+    private readonly maxBytes = 4 * 1024 * 1024,
   ) {}
 
   parse(rawQuery: string): CanonicalQuery {
     const known = this.memo.get(rawQuery);
     if (known !== undefined) return known;
     const parsed = parseQuery(rawQuery, this.maxParams);
-    if (this.memo.size >= this.maxRemembered) this.memo.clear();
+    const bytes = 4 * (rawQuery.length + parsed.text.length) + 128;
+    if (this.memoBytes + bytes > this.maxBytes) {
+      this.memo.clear();
+      this.memoBytes = 0;
+    }
     this.memo.set(rawQuery, parsed);
+    this.memoBytes += bytes;
     return parsed;
   }
 }

@@ -16,18 +16,34 @@ interface KnownUrl {
  */
 export class FastPath {
   private readonly known = new Map<string, KnownUrl>();
+  private knownBytes = 0;
 
+  /** Bounded in bytes (URL and key text), outside CACHE_MAX_BYTES: 8 MiB by default. */
   constructor(
     private readonly cache: ResponseStore,
     private readonly now: () => number,
-    private readonly maxUrls = 20_000,
+    private readonly maxBytes = 8 * 1024 * 1024,
   ) {}
 
-  /** Called by the proxy handler once `url` has been routed and validated to `key`. */
+  /**
+   * Called by the proxy handler when `url` was routed and validated to `key` and the cache holds an
+   * entry for it (a hit, or a fill that just succeeded), so a flood of unique URLs that never fill
+   * anything cannot crowd the table. When full, the table starts over: the hot set refills at once.
+   */
   remember(url: string, routeId: string, key: string): void {
     if (this.known.has(url)) return;
-    if (this.known.size >= this.maxUrls) this.known.clear(); // bounded; the hot set refills at once
+    const bytes = 2 * (url.length + key.length) + 64;
+    if (this.knownBytes + bytes > this.maxBytes) {
+      this.known.clear();
+      this.knownBytes = 0;
+    }
     this.known.set(url, { routeId, key });
+    this.knownBytes += bytes;
+  }
+
+  /** URLs known, for tests and /stats. */
+  get size(): number {
+    return this.known.size;
   }
 
   /** A fresh cached answer for a known URL, or undefined to take the full path. */

@@ -92,7 +92,6 @@ function proxyHandler(route: ProxyRoute, querySchema: QuerySchema, queries: Quer
       rejections.invalid_request++;
       return jsonError(400, problem.message, problem.expected ? { expected: problem.expected } : {});
     }
-    deps.fastPath.remember(request.url, route.id, key);
     const limited = clientLimitResponse(key, request, context, deps);
     if (limited !== null) return limited;
 
@@ -106,7 +105,10 @@ function proxyHandler(route: ProxyRoute, querySchema: QuerySchema, queries: Quer
       }
     };
     return cache.resolve(key, load).then(
-      (outcome) => entryResponse(outcome.entry, outcome.state, request, now(), context),
+      (outcome) => {
+        deps.fastPath.remember(request.url, route.id, key);
+        return entryResponse(outcome.entry, outcome.state, request, now(), context);
+      },
       (error: unknown) => failureResponse(error, route.upstream, context),
     );
   };
