@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNginx } from './lib/nginx.ts';
-import { commandExists, freePort, spawnServer, spawnUntil, type Started } from './lib/processes.ts';
+import { commandExists, freePort, spawnUntil, startRelayProcess, type Started } from './lib/processes.ts';
 import { runWrk, type LoadResult } from './lib/wrk.ts';
 import type { FakeInfo } from './run.ts';
 
@@ -32,10 +32,9 @@ export async function benchHotPath(fake: FakeInfo, relayCommand: string[], durat
   const stops: Started[] = [];
   try {
     const relayFor = async (logLevel: string) => {
-      const port = await freePort();
-      const relay = await spawnServer(relayCommand, `http://127.0.0.1:${port}/health`, { ...fake.relayEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: logLevel });
+      const relay = await startRelayProcess(relayCommand, fake.relayEnv, { LOG_LEVEL: logLevel });
       stops.push(relay);
-      return `http://127.0.0.1:${port}`;
+      return relay.baseUrl;
     };
 
     const relayUrl = await relayFor('warn');

@@ -1,4 +1,4 @@
-import { freePort, rssBytes, spawnServer } from './lib/processes.ts';
+import { rssBytes, startRelayProcess } from './lib/processes.ts';
 import type { FakeInfo } from './run.ts';
 
 export interface MemoryReport {
@@ -17,18 +17,13 @@ interface Stats {
 
 /** Fills the relay with `count` distinct movie detail bodies (Mydia's usual append) and measures. */
 export async function benchMemory(fake: FakeInfo, relayCommand: string[], count: number): Promise<MemoryReport> {
-  const port = await freePort();
-  const relay = await spawnServer(relayCommand, `http://127.0.0.1:${port}/health`, {
-    ...fake.relayEnv,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+  const relay = await startRelayProcess(relayCommand, fake.relayEnv, {
     CACHE_MAX_BYTES: '2GiB',
     TMDB_RATE_LIMIT: '10000',
     TMDB_RATE_BURST: '10000',
     UPSTREAM_MAX_CONCURRENCY: '64',
   });
-  const base = `http://127.0.0.1:${port}`;
+  const base = relay.baseUrl;
   try {
     await (await fetch(`${base}/tmdb/movies/1?append_to_response=credits,alternative_titles`)).arrayBuffer();
     Bun.gc(true);

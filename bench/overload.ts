@@ -1,4 +1,4 @@
-import { freePort, spawnServer } from './lib/processes.ts';
+import { freePort, startRelayProcess } from './lib/processes.ts';
 import type { FakeInfo } from './run.ts';
 
 export interface OverloadReport {
@@ -23,9 +23,8 @@ interface Stats {
  * (nothing listening), measuring how long clients wait once the breaker is open.
  */
 export async function benchOverload(fake: FakeInfo, relayCommand: string[], misses: number): Promise<OverloadReport> {
-  const port = await freePort();
-  const relay = await spawnServer(relayCommand, `http://127.0.0.1:${port}/health`, { ...fake.relayEnv, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
-  const base = `http://127.0.0.1:${port}`;
+  const relay = await startRelayProcess(relayCommand, fake.relayEnv);
+  const base = relay.baseUrl;
   const stats = async () => (await (await fetch(`${base}/stats`)).json()) as Stats;
   let overload: Omit<OverloadReport, 'breakerWaitP50Ms' | 'breakerWaitMaxMs' | 'timeoutMs'>;
   try {
@@ -64,16 +63,9 @@ export async function benchOverload(fake: FakeInfo, relayCommand: string[], miss
   // A dead upstream: nothing listens on the port. Connection errors open the breaker after 5.
   const deadPort = await freePort();
   const timeoutMs = 10_000;
-  const port2 = await freePort();
-  const dead = await spawnServer(relayCommand, `http://127.0.0.1:${port2}/health`, {
-    ...fake.relayEnv,
-    TMDB_BASE_URL: `http://127.0.0.1:${deadPort}/3`,
-    PORT: String(port2),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-  });
+  const dead = await startRelayProcess(relayCommand, fake.relayEnv, { TMDB_BASE_URL: `http://127.0.0.1:${deadPort}/3` });
   try {
-    const url = (i: number) => `http://127.0.0.1:${port2}/tmdb/movies/${300_000 + i}`;
+    const url = (i: number) => `${dead.baseUrl}/tmdb/movies/${300_000 + i}`;
     for (let i = 0; i < 5; i++) await (await fetch(url(i))).arrayBuffer();
     const waits: number[] = [];
     for (let i = 0; i < 200; i++) {

@@ -1,5 +1,5 @@
 import { canonicalQuery } from '../src/cache/keys.ts';
-import { freePort, spawnServer } from './lib/processes.ts';
+import { startRelayProcess } from './lib/processes.ts';
 import type { FakeInfo } from './run.ts';
 import { generateWorkload, type WorkloadOptions } from './workload.ts';
 
@@ -42,18 +42,13 @@ export async function benchReplay(fake: FakeInfo, relayCommand: string[], option
     }),
   ).size;
 
-  const port = await freePort();
-  const relay = await spawnServer(relayCommand, `http://127.0.0.1:${port}/health`, {
-    ...fake.relayEnv,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+  const relay = await startRelayProcess(relayCommand, fake.relayEnv, {
     // The replay measures keying and caching, not the limiter: lift TMDB's budget for it.
     TMDB_RATE_LIMIT: '5000',
     TMDB_RATE_BURST: '5000',
     UPSTREAM_MAX_CONCURRENCY: '64',
   });
-  const base = `http://127.0.0.1:${port}`;
+  const base = relay.baseUrl;
   const stats = async () => (await (await fetch(`${base}/stats`)).json()) as Stats;
   try {
     const started = performance.now();

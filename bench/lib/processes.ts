@@ -82,3 +82,15 @@ export async function spawnServer(cmd: string[], url: string, env: Record<string
     },
   };
 }
+
+/** The relay under benchmark on a free port (LOG_LEVEL=warn unless `env` says otherwise). */
+export async function startRelayProcess(
+  relayCommand: string[],
+  relayEnv: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<Started & { baseUrl: string }> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const started = await spawnServer(relayCommand, `${baseUrl}/health`, { ...relayEnv, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' });
+  return { ...started, baseUrl };
+}
