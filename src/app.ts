@@ -68,6 +68,11 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
     rejections,
   });
   const fastPath = new FastPath(cache, now);
+  const metrics = new RelayMetrics({ cache, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null });
+  for (const client of [tmdb, tvdb]) {
+    client.meter.listener = (status, ms) =>
+      metrics.upstreamDuration.observe({ upstream: client.name, status_class: status === null ? 'failed' : `${Math.floor(status / 100)}xx` }, ms / 1000);
+  }
 
   const app = new Elysia()
     .onError(({ code, error, request }) => {
@@ -89,17 +94,8 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
       }
     })
     .use(docsRoutes())
-    .use(systemRoutes({ cache, upstreams, tvdb, startedAt: now(), now, rejections, clientLimiter: clientLimit?.limiter ?? null }))
+    .use(systemRoutes({ cache, upstreams, tvdb, metrics, startedAt: now(), now, rejections, clientLimiter: clientLimit?.limiter ?? null }))
     .use(proxyRoutes({ upstreams, cache, admission, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections, fastPath }));
-
-  const metrics = new RelayMetrics({ cache, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null });
-  for (const client of [tmdb, tvdb]) {
-    client.meter.listener = (status, ms) =>
-      metrics.upstreamDuration.observe({ upstream: client.name, status_class: status === null ? 'failed' : `${Math.floor(status / 100)}xx` }, ms / 1000);
-  }
-  app.get('/metrics', async () => new Response(await metrics.render(), { headers: { 'content-type': metrics.contentType } }), {
-    detail: { tags: ['System'], summary: 'Prometheus metrics: requests, latency, cache, upstreams, limiter and breaker state' },
-  });
 
   return { app, gate, fastPath, cache, upstreams, logger, rejections, metrics };
 }

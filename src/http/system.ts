@@ -1,5 +1,6 @@
 import { Elysia, t } from 'elysia';
 import type { ResponseCache } from '../cache/response-cache.ts';
+import type { RelayMetrics } from '../observability/metrics.ts';
 import type { ClientRateLimiter } from './clients.ts';
 import type { RequestRejections } from './rejections.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
@@ -10,6 +11,7 @@ export interface SystemDeps {
   cache: ResponseCache;
   upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
   tvdb: TvdbClient;
+  metrics: RelayMetrics;
   startedAt: number;
   now: () => number;
   rejections: RequestRejections;
@@ -18,7 +20,7 @@ export interface SystemDeps {
 
 const UpstreamStatus = t.Object({ tmdb: t.Boolean(), tvdb: t.Boolean() });
 
-/** /health for load balancers and Mydia's monitoring; /stats for people. Neither touches an upstream. */
+/** /health for load balancers and Mydia's monitoring, /stats for people, /metrics for Prometheus. None touches an upstream. */
 export function systemRoutes(deps: SystemDeps) {
   const { cache, upstreams } = deps;
   const configured = () => ({ tmdb: upstreams.tmdb.configured, tvdb: upstreams.tvdb.configured });
@@ -79,7 +81,10 @@ export function systemRoutes(deps: SystemDeps) {
         };
       },
       { detail: { tags: ['System'], summary: 'Cache and upstream counters since start' } },
-    );
+    )
+    .get('/metrics', async () => new Response(await deps.metrics.render(), { headers: { 'content-type': deps.metrics.contentType } }), {
+      detail: { tags: ['System'], summary: 'Prometheus metrics: requests, latency, cache, upstreams, limiter and breaker state' },
+    });
 }
 
 function processMemory() {
