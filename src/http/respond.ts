@@ -55,8 +55,9 @@ export function entryResponse(entry: CacheEntry, state: CacheState, request: Req
 
 /** `cache;desc=HIT, upstream;dur=41.2, total;dur=0.05` (upstream only when this request fetched). */
 export function serverTiming(context: RequestContext): string {
-  const total = `total;dur=${(performance.now() - context.startedAt).toFixed(2)}`;
-  const upstream = context.upstreamMs === null ? '' : `upstream;dur=${context.upstreamMs.toFixed(1)}, `;
+  // Math.round, not toFixed: this runs on every hit, and toFixed costs several times more.
+  const total = `total;dur=${Math.round((performance.now() - context.startedAt) * 100) / 100}`;
+  const upstream = context.upstreamMs === null ? '' : `upstream;dur=${Math.round(context.upstreamMs * 10) / 10}, `;
   return `cache;desc=${context.cache ?? 'none'}, ${upstream}${total}`;
 }
 

@@ -47,7 +47,7 @@ test('a known URL is answered from the fast path with the same headers and bytes
   const comparable = (r: Response) =>
     Object.fromEntries([...r.headers].filter(([name]) => !['date', 'x-request-id', 'server-timing', 'content-length'].includes(name)));
   expect(comparable(viaFastPath)).toEqual(comparable(viaRouter));
-  expect(viaFastPath.headers.get('server-timing')).toMatch(/^cache;desc=HIT, total;dur=\d+\.\d\d$/);
+  expect(viaFastPath.headers.get('server-timing')).toMatch(/^cache;desc=HIT, total;dur=\d+(\.\d{1,2})?$/);
   expect(viaFastPath.headers.get('x-request-id')).toBeTruthy();
   expect(fake.dataCalls('tmdb')).toHaveLength(1);
   const stats = (await (await relay.get('/stats', { headers: auth })).json()) as { cache: { hits: number } };
