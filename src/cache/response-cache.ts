@@ -185,8 +185,4 @@ export class ResponseCache implements ResponseStore {
   get maxBytes(): number {
     return this.lru.maxSize;
   }
-
-  clear(): void {
-    this.lru.clear();
-  }
 }

@@ -8,7 +8,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Longest Retry-After the relay asks of a client; never longer than the upstream pause itself. */
 export const MAX_CLIENT_RETRY_AFTER_S = 10;
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers },

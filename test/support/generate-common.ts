@@ -14,6 +14,22 @@ export const MISSING_ID_MIN = 900_000_000;
  */
 export const UNSETTLED_ID = 424242;
 
+/** A season's episodes as the generators plan them: air dates, and names forced by the plan. */
+export interface SeasonPlan {
+  number: number;
+  airDates: (string | null)[];
+  /** Episode names forced by the plan (the unsettled show's "TBA"). */
+  forcedNames: Record<number, string>;
+}
+
+/**
+ * Season 1 of the unsettled show, for both upstreams: episodes 1-8 aired weekly up to 3 days ago,
+ * 9 airs in 4 days, 10 ("TBA") in 11 days.
+ */
+export function unsettledSeason(nowMs: number): SeasonPlan {
+  return { number: 1, airDates: Array.from({ length: 10 }, (_, i) => daysFrom(nowMs, -52 + i * 7)), forcedNames: { 10: 'TBA' } };
+}
+
 export function isMissingId(id: number): boolean {
   return id >= MISSING_ID_MIN;
 }

@@ -7,6 +7,7 @@ import {
   type Json,
   type JsonObject,
   Rng,
+  type SeasonPlan,
   UNSETTLED_ID,
   addDays,
   daysFrom,
@@ -17,6 +18,7 @@ import {
   personName,
   taglineFor,
   titleFor,
+  unsettledSeason,
 } from './generate-common.ts';
 
 export type TmdbKind = 'movie' | 'tv';
@@ -155,12 +157,6 @@ export function tmdbMovieSummary(details: JsonObject, mediaType = false): JsonOb
 // ---------------------------------------------------------------------------------------------
 // TV shows: a plan shared by details, seasons and episodes so they agree with each other
 
-interface SeasonPlan {
-  number: number;
-  airDates: (string | null)[];
-  /** Episode names forced by the plan (the unsettled show's "TBA"). */
-  forcedNames: Record<number, string>;
-}
 interface TvPlan {
   id: number;
   firstAirDate: string;
@@ -170,9 +166,8 @@ interface TvPlan {
 
 function tvPlan(id: number, nowMs: number): TvPlan {
   if (id === UNSETTLED_ID) {
-    // Season 1: episodes 1-8 aired weekly up to 3 days ago, 9 airs in 4 days, 10 ("TBA") in 11 days.
-    const airDates = Array.from({ length: 10 }, (_, i) => daysFrom(nowMs, -52 + i * 7));
-    return { id, firstAirDate: airDates[0] ?? daysFrom(nowMs, -52), seasons: [{ number: 1, airDates, forcedNames: { 10: 'TBA' } }], ended: false };
+    const season = unsettledSeason(nowMs);
+    return { id, firstAirDate: season.airDates[0] ?? daysFrom(nowMs, -52), seasons: [season], ended: false };
   }
   const rng = new Rng(`tmdb:tvplan:${id}`);
   const firstAirDate = pastDate(rng, 1990, 2014);

@@ -10,6 +10,7 @@ import {
   type Json,
   type JsonObject,
   Rng,
+  type SeasonPlan,
   UNSETTLED_ID,
   addDays,
   daysFrom,
@@ -21,6 +22,7 @@ import {
   slugify,
   titleFor,
   tvdbTimestamp,
+  unsettledSeason,
 } from './generate-common.ts';
 
 export const TVDB_PUBLIC_BASE = 'https://api4.thetvdb.com/v4';
@@ -104,11 +106,6 @@ export function tvdbLanguages(): JsonObject[] {
 // ---------------------------------------------------------------------------------------------
 // Series plan: shared by series, seasons and episode lists so they agree
 
-interface SeasonPlan {
-  number: number;
-  airDates: string[];
-  forcedNames: Record<number, string>;
-}
 interface SeriesPlan {
   id: number;
   firstAired: string;
@@ -118,8 +115,8 @@ interface SeriesPlan {
 
 function seriesPlan(id: number, nowMs: number): SeriesPlan {
   if (id === UNSETTLED_ID) {
-    const airDates = Array.from({ length: 10 }, (_, i) => daysFrom(nowMs, -52 + i * 7));
-    return { id, firstAired: airDates[0] ?? daysFrom(nowMs, -52), seasons: [{ number: 1, airDates, forcedNames: { 10: 'TBA' } }], ended: false };
+    const season = unsettledSeason(nowMs);
+    return { id, firstAired: season.airDates[0] ?? daysFrom(nowMs, -52), seasons: [season], ended: false };
   }
   const rng = new Rng(`tvdb:plan:${id}`);
   const firstAired = pastDate(rng, 1990, 2014);
