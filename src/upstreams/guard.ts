@@ -1,4 +1,7 @@
+import { CircuitBreaker, type BreakerState, type BreakerTicket } from './breaker.ts';
 import { UpstreamFailure } from './errors.ts';
+import { LaneQueue, type Lane, type Waiter } from './queue.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { UPSTREAM_LABEL, type UpstreamName, type UpstreamResponse } from './types.ts';
 
 export interface GuardOptions {
@@ -11,7 +14,7 @@ export interface GuardOptions {
   maxConcurrent: number;
   /** Longest a request may wait for a slot; a longer predicted wait is refused at once. */
   maxQueueWaitMs: number;
-  /** Requests waiting for a slot at most. */
+  /** Requests waiting for a slot at most (foreground lane). */
   maxQueue: number;
   /** Upper bound on a pause taken from an upstream Retry-After. */
   retryAfterCapMs: number;
@@ -20,134 +23,153 @@ export interface GuardOptions {
   /** How long an open breaker refuses calls before letting one probe through. */
   breakerCooldownMs: number;
   now?: () => number;
+  /** Told when the breaker changes state. */
+  onBreakerChange?: (state: BreakerState, previous: BreakerState) => void;
 }
 
-export type BreakerState = 'closed' | 'open' | 'half_open';
+export type { BreakerState, Lane };
 export type RejectionReason = 'paused' | 'breaker_open' | 'queue_full' | 'queue_timeout';
 
 /** Pause when a 429 comes without a usable Retry-After. */
 const DEFAULT_429_PAUSE_MS = 5_000;
-
-interface Waiter {
-  resolve: () => void;
-  reject: (error: UpstreamFailure) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
+/** Background work waits in a short queue of its own; past it the work is dropped, never a client. */
+const BACKGROUND_QUEUE_MAX = 64;
 
 /**
- * Shields one upstream: a token bucket (rate and burst), a cap on concurrent requests with a bounded
- * wait queue, a pause after 429 for the upstream's Retry-After, and a circuit breaker that fails fast
- * while the upstream is down. Everything it refuses becomes UpstreamFailure('unavailable') with a
- * Retry-After, which the cache answers with a stale copy when it has one.
+ * Shields one upstream. Composes a token bucket (rate and burst), a cap on concurrent requests with a
+ * two-lane bounded wait queue, a pause after 429 for the upstream's Retry-After, and a circuit
+ * breaker that fails fast while the upstream is down. Everything it refuses becomes
+ * UpstreamFailure('unavailable') with a Retry-After, which the cache answers with a stale copy when
+ * it has one.
+ *
+ * Background work (lane 'background') is served only when no client waits, may use at most half of
+ * the concurrent slots, and leaves a quarter of the burst to clients.
  */
 export class UpstreamGuard {
   private readonly now: () => number;
-  private tokens: number;
-  private refilledAt: number;
-  private active = 0;
-  private readonly queue: Waiter[] = [];
+  private readonly bucket: TokenBucket;
+  readonly breaker: CircuitBreaker;
+  private readonly queue: LaneQueue;
+  private readonly backgroundMaxConcurrent: number;
+  private readonly backgroundReserve: number;
+  private readonly active: Record<Lane, number> = { foreground: 0, background: 0 };
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private pausedUntil = 0;
-  private breaker: BreakerState = 'closed';
-  private consecutiveFailures = 0;
-  private openUntil = 0;
-  private probeInFlight = false;
   pauses = 0;
-  breakerOpenings = 0;
   readonly rejections: Record<RejectionReason, number> = { paused: 0, breaker_open: 0, queue_full: 0, queue_timeout: 0 };
 
   constructor(private readonly options: GuardOptions) {
     this.now = options.now ?? Date.now;
-    this.tokens = options.burst;
-    this.refilledAt = this.now();
+    this.bucket = new TokenBucket(options.ratePerSecond, options.burst, this.now);
+    this.breaker = new CircuitBreaker({
+      threshold: options.breakerThreshold,
+      cooldownMs: options.breakerCooldownMs,
+      now: this.now,
+      onChange: options.onBreakerChange,
+    });
+    this.queue = new LaneQueue({ foreground: options.maxQueue, background: Math.min(BACKGROUND_QUEUE_MAX, Math.max(1, options.maxQueue)) });
+    this.backgroundMaxConcurrent = Math.max(1, Math.floor(options.maxConcurrent / 2));
+    this.backgroundReserve = Math.floor(options.burst / 4);
   }
 
-  async run(task: () => Promise<UpstreamResponse>): Promise<UpstreamResponse> {
-    const probe = this.admit();
+  async run(task: () => Promise<UpstreamResponse>, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
+    const ticket = this.admit();
     try {
-      await this.acquire();
+      await this.acquire(lane);
     } catch (error) {
-      if (probe) this.probeInFlight = false;
+      this.breaker.release(ticket);
       throw error;
     }
     try {
       const response = await task();
-      this.observe(response);
+      this.observe(response, ticket);
       return response;
     } catch (error) {
-      if (error instanceof UpstreamFailure && (error.kind === 'timeout' || error.kind === 'unreachable' || error.kind === 'reset')) {
-        this.recordFailure();
-      }
+      if (error instanceof UpstreamFailure && isOutage(error)) this.breaker.failure(ticket);
+      else this.breaker.release(ticket);
       throw error;
     } finally {
-      if (probe) this.probeInFlight = false;
-      this.active--;
+      this.active[lane]--;
       this.pump();
     }
   }
 
-  /** Refuses at once while paused or while the breaker is open; returns true for a half-open probe. */
-  private admit(): boolean {
-    const now = this.now();
-    if (now < this.pausedUntil) throw this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream');
-    if (this.breaker === 'open') {
-      if (now < this.openUntil) throw this.refuse('breaker_open', this.openUntil - now, 'upstream failing; circuit open');
-      this.breaker = 'half_open';
-    }
-    if (this.breaker === 'half_open') {
-      if (this.probeInFlight) throw this.refuse('breaker_open', 1_000, 'upstream failing; probing');
-      this.probeInFlight = true;
-      return true;
-    }
-    return false;
+  /**
+   * True while nothing may be sent: paused after a 429, or the breaker open. Callers with optional
+   * work (a background refresh) check this first instead of queueing work that would be refused.
+   */
+  get holdingBack(): boolean {
+    return this.now() < this.pausedUntil || this.breaker.refusing;
   }
 
-  private acquire(): Promise<void> | void {
-    this.refill();
-    if (this.queue.length === 0 && this.active < this.options.maxConcurrent && this.tokens >= 1) {
-      this.tokens -= 1;
-      this.active++;
+  /** Refuses at once while paused or while the breaker is open; the ticket marks a half-open probe. */
+  private admit(): BreakerTicket {
+    const now = this.now();
+    if (now < this.pausedUntil) throw this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream');
+    const ticket = this.breaker.admit();
+    if (typeof ticket === 'number') {
+      throw this.refuse('breaker_open', ticket, this.breaker.refusing ? 'upstream failing; circuit open' : 'upstream failing; probing');
+    }
+    return ticket;
+  }
+
+  private mayStart(lane: Lane): boolean {
+    const { maxConcurrent } = this.options;
+    if (this.active.foreground + this.active.background >= maxConcurrent) return false;
+    if (lane === 'foreground') return this.bucket.tokens >= 1;
+    return this.active.background < this.backgroundMaxConcurrent && this.bucket.tokens >= 1 + this.backgroundReserve;
+  }
+
+  private start(lane: Lane): void {
+    this.bucket.tryTake();
+    this.active[lane]++;
+  }
+
+  private acquire(lane: Lane): Promise<void> | void {
+    const nobodyAhead = this.queue.length('foreground') === 0 && (lane === 'foreground' || this.queue.length('background') === 0);
+    if (nobodyAhead && this.mayStart(lane)) {
+      this.start(lane);
       return;
     }
-    const predictedMs = (Math.max(0, this.queue.length + 1 - this.tokens) / this.options.ratePerSecond) * 1000;
-    if (this.queue.length >= this.options.maxQueue || predictedMs > this.options.maxQueueWaitMs) {
+    const ahead = lane === 'foreground' ? this.queue.length('foreground') : this.queue.length();
+    const predictedMs = this.bucket.msUntil(ahead + 1 + (lane === 'background' ? this.backgroundReserve : 0));
+    if (this.queue.isFull(lane) || predictedMs > this.options.maxQueueWaitMs) {
       throw this.refuse('queue_full', Math.max(predictedMs, 1_000), 'request budget exhausted');
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const at = this.queue.indexOf(waiter);
-          if (at !== -1) this.queue.splice(at, 1);
-          reject(this.refuse('queue_timeout', 1_000, 'request budget exhausted'));
-        }, this.options.maxQueueWaitMs),
-      };
+      const waiter: Waiter = { lane, resolve, reject, timer: null };
+      waiter.timer = setTimeout(() => {
+        if (this.queue.remove(waiter)) reject(this.refuse('queue_timeout', 1_000, 'request budget exhausted'));
+      }, this.options.maxQueueWaitMs);
       this.queue.push(waiter);
       this.pump();
     });
   }
 
-  /** Hands free slots and tokens to waiters in arrival order; wakes itself for the next token. */
+  /** Hands free slots and tokens to waiters (foreground first); wakes itself for the next token. */
   private pump(): void {
-    if (this.queue.length > 0 && this.holdingBack()) {
+    if (this.queue.length() > 0 && this.holdingBack) {
       // Paused after a 429, or the breaker opened while they waited: nobody queued may go now.
-      for (const waiter of this.queue.splice(0)) {
-        clearTimeout(waiter.timer);
+      for (const waiter of this.queue.drain()) {
+        if (waiter.timer) clearTimeout(waiter.timer);
         waiter.reject(this.refuseHeldBack());
       }
       return;
     }
-    this.refill();
-    while (this.queue.length > 0 && this.active < this.options.maxConcurrent && this.tokens >= 1) {
-      const waiter = this.queue.shift() as Waiter;
-      clearTimeout(waiter.timer);
-      this.tokens -= 1;
-      this.active++;
+    for (;;) {
+      const lane: Lane | null = this.queue.length('foreground') > 0 ? 'foreground' : this.queue.length('background') > 0 ? 'background' : null;
+      if (lane === null || !this.mayStart(lane)) break;
+      const waiter = this.queue.shift(true) as Waiter;
+      if (waiter.timer) clearTimeout(waiter.timer);
+      this.start(waiter.lane);
       waiter.resolve();
     }
-    if (this.queue.length > 0 && this.tokens < 1 && this.pumpTimer === null) {
-      const waitMs = Math.ceil(((1 - this.tokens) / this.options.ratePerSecond) * 1000);
+    const waiting = this.queue.length('foreground') > 0 ? 'foreground' : this.queue.length('background') > 0 ? 'background' : null;
+    if (waiting !== null && this.pumpTimer === null) {
+      const needed = waiting === 'background' ? 1 + this.backgroundReserve : 1;
+      const waitMs = Math.ceil(this.bucket.msUntil(needed));
+      // Waiting for a slot rather than a token: finishing requests pump again.
+      if (waitMs <= 0) return;
       this.pumpTimer = setTimeout(() => {
         this.pumpTimer = null;
         this.pump();
@@ -155,50 +177,23 @@ export class UpstreamGuard {
     }
   }
 
-  private holdingBack(): boolean {
-    const now = this.now();
-    return now < this.pausedUntil || (this.breaker === 'open' && now < this.openUntil);
-  }
-
   private refuseHeldBack(): UpstreamFailure {
     const now = this.now();
     return now < this.pausedUntil
       ? this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream')
-      : this.refuse('breaker_open', this.openUntil - now, 'upstream failing; circuit open');
+      : this.refuse('breaker_open', this.breaker.remainingMs, 'upstream failing; circuit open');
   }
 
-  private refill(): void {
-    const now = this.now();
-    const elapsed = now - this.refilledAt;
-    if (elapsed <= 0) return;
-    this.tokens = Math.min(this.options.burst, this.tokens + (elapsed * this.options.ratePerSecond) / 1000);
-    this.refilledAt = now;
-  }
-
-  private observe(response: UpstreamResponse): void {
+  private observe(response: UpstreamResponse, ticket: BreakerTicket): void {
     if (response.status === 429) {
       const pauseMs = Math.min(this.options.retryAfterCapMs, parseRetryAfter(response.retryAfter, this.now()) ?? DEFAULT_429_PAUSE_MS);
       this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
       this.pauses++;
-      this.recordSuccess(); // the upstream is alive, only busy
+      this.breaker.success(ticket); // the upstream is alive, only busy
       throw new UpstreamFailure(this.options.upstream, 'unavailable', `${UPSTREAM_LABEL[this.options.upstream]} rate limit reached; retry later`, Math.ceil(pauseMs / 1000));
     }
-    if (response.status >= 500) this.recordFailure();
-    else this.recordSuccess();
-  }
-
-  private recordSuccess(): void {
-    this.consecutiveFailures = 0;
-    this.breaker = 'closed';
-  }
-
-  private recordFailure(): void {
-    this.consecutiveFailures++;
-    if (this.breaker === 'half_open' || this.consecutiveFailures >= this.options.breakerThreshold) {
-      if (this.breaker !== 'open') this.breakerOpenings++;
-      this.breaker = 'open';
-      this.openUntil = this.now() + this.options.breakerCooldownMs;
-    }
+    if (response.status >= 500) this.breaker.failure(ticket);
+    else this.breaker.success(ticket);
   }
 
   private refuse(reason: RejectionReason, retryAfterMs: number, message: string): UpstreamFailure {
@@ -211,21 +206,37 @@ export class UpstreamGuard {
     );
   }
 
+  /** Stops the pump timer and refuses everyone still waiting (the relay is closing). */
+  close(): void {
+    if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
+    for (const waiter of this.queue.drain()) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.reject(this.refuse('queue_full', 1_000, 'relay shutting down'));
+    }
+  }
+
   snapshot() {
-    this.refill();
     const now = this.now();
     return {
-      tokens: Math.floor(this.tokens * 100) / 100,
-      in_flight: this.active,
-      queue_depth: this.queue.length,
-      breaker: this.breaker === 'open' && now >= this.openUntil ? ('half_open' as const) : this.breaker,
-      consecutive_failures: this.consecutiveFailures,
-      breaker_openings: this.breakerOpenings,
+      tokens: Math.floor(this.bucket.tokens * 100) / 100,
+      in_flight: this.active.foreground + this.active.background,
+      in_flight_background: this.active.background,
+      queue_depth: this.queue.length('foreground'),
+      queue_depth_background: this.queue.length('background'),
+      breaker: this.breaker.state,
+      consecutive_failures: this.breaker.failures,
+      breaker_openings: this.breaker.openings,
       paused_for_ms: Math.max(0, this.pausedUntil - now),
       pauses: this.pauses,
       rejections: { ...this.rejections },
     };
   }
+}
+
+/** Failures that say the upstream is down or unreachable (what the breaker counts). */
+function isOutage(error: UpstreamFailure): boolean {
+  return error.kind === 'timeout' || error.kind === 'unreachable' || error.kind === 'reset';
 }
 
 /** Retry-After as delay-seconds or an HTTP-date; null when absent or unreadable. */

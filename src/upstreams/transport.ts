@@ -1,4 +1,4 @@
-import type { UpstreamGuard } from './guard.ts';
+import type { Lane, UpstreamGuard } from './guard.ts';
 import { requestUpstream, type UpstreamRequest } from './http.ts';
 import { UpstreamMeter } from './meter.ts';
 import type { UpstreamName, UpstreamResponse } from './types.ts';
@@ -13,7 +13,7 @@ export class GuardedTransport {
     private readonly timeoutMs: number,
   ) {}
 
-  send(request: Pick<UpstreamRequest, 'method' | 'url' | 'headers' | 'body'>): Promise<UpstreamResponse> {
-    return this.guard.run(() => requestUpstream({ ...request, upstream: this.upstream, timeoutMs: this.timeoutMs, meter: this.meter }));
+  send(request: Pick<UpstreamRequest, 'method' | 'url' | 'headers' | 'body'>, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
+    return this.guard.run(() => requestUpstream({ ...request, upstream: this.upstream, timeoutMs: this.timeoutMs, meter: this.meter }), lane);
   }
 }
