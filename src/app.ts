@@ -36,7 +36,7 @@ export function createApp(config: Readonly<Config>, options: AppOptions = {}) {
 
   // Guards run on real time: their queues wake on timers, which a test clock would never move.
   const transportFor = (upstream: UpstreamName) =>
-    new GuardedTransport(upstream, new UpstreamGuard({ upstream, ...config.upstreamBudget[upstream], ...config.upstreamGuard }), config.upstreamTimeoutMs);
+    new GuardedTransport(upstream, new UpstreamGuard({ upstream, ...config.upstreamBudget[upstream], ...config.upstreamGuard }), config.upstreamTimeoutMs, config.upstreamMaxBodyBytes);
   const tmdb = new TmdbClient({ credential: config.tmdb.credential, baseUrl: config.tmdb.baseUrl, transport: transportFor('tmdb') });
   const tvdb = new TvdbClient({
     apiKey: config.tvdb.apiKey,

@@ -11,6 +11,8 @@ export interface Config {
   host: string;
   logLevel: LogLevel;
   upstreamTimeoutMs: number;
+  /** Largest upstream body accepted, on the wire and decoded. */
+  upstreamMaxBodyBytes: number;
   /** Longest a SIGTERM waits for in-flight requests before closing what is left. */
   shutdownTimeoutMs: number;
   tmdb: { credential: TmdbCredential | null; baseUrl: string };
@@ -40,6 +42,7 @@ export const DEFAULTS = Object.freeze({
   host: '0.0.0.0',
   logLevel: 'info' as LogLevel,
   upstreamTimeoutMs: 10_000,
+  upstreamMaxBodyBytes: 16 * 1024 * 1024,
   shutdownTimeoutMs: 10_000,
   tmdbBaseUrl: 'https://api.themoviedb.org/3',
   tvdbBaseUrl: 'https://api4.thetvdb.com/v4',
@@ -84,6 +87,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     host: read.host('HOST', DEFAULTS.host),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
     upstreamTimeoutMs: read.duration('UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 100, 120_000),
+    upstreamMaxBodyBytes: read.bytes('UPSTREAM_MAX_BODY_BYTES', DEFAULTS.upstreamMaxBodyBytes, 64 * 1024),
     shutdownTimeoutMs: read.duration('SHUTDOWN_TIMEOUT_MS', DEFAULTS.shutdownTimeoutMs, 0, 300_000),
     tmdb: { credential: tmdbCredential, baseUrl: read.url('TMDB_BASE_URL', DEFAULTS.tmdbBaseUrl) },
     tvdb: {

@@ -133,6 +133,10 @@ export function failureResponse(error: unknown, upstream: UpstreamName, context?
         return jsonError(502, 'TVDB login failed', who);
       case 'invalid_response':
         return jsonError(502, 'Upstream returned an invalid response', who);
+      case 'too_large':
+        return jsonError(502, 'Upstream answer too large', { ...who, message: error.message });
+      case 'undecodable':
+        return jsonError(502, 'Upstream answer could not be decoded', who);
       case 'unavailable': {
         // Mydia waits out Retry-After before each of its 3 retries: a long one would stall it for minutes.
         const retryAfter = String(Math.min(MAX_CLIENT_RETRY_AFTER_S, Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))));

@@ -12,6 +12,8 @@ export type FailureKind =
   | 'auth_rejected' // upstream 401/403: the relay's own credential is wrong
   | 'login_failed' // TVDB /login failed for a reason other than the key
   | 'invalid_response' // 2xx that is not JSON, or HTML where JSON was expected
+  | 'too_large' // a body past UPSTREAM_MAX_BODY_BYTES, on the wire or decoded
+  | 'undecodable' // a body whose content-encoding does not decode
   | 'unavailable'; // the relay is holding back (paused after 429, breaker open, budget exhausted)
 
 export class UpstreamFailure extends Error {

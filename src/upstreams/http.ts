@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { UpstreamFailure } from './errors.ts';
 import type { UpstreamMeter } from './meter.ts';
 import type { UpstreamName, UpstreamResponse } from './types.ts';
@@ -10,15 +11,21 @@ export interface UpstreamRequest {
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /** Largest body accepted, on the wire and decoded. */
+  maxBodyBytes: number;
   meter?: UpstreamMeter;
 }
 
 /**
  * The one place that calls fetch. Reads the whole body under the same deadline as the headers, so
- * an upstream that stalls mid-body is a timeout too. Bun decodes gzip for us; the bytes returned are
- * the JSON as the upstream meant it, and its Content-Encoding/Length headers are deliberately dropped.
- */
-/**
+ * an upstream that stalls mid-body is a timeout too.
+ *
+ * The body is bounded twice: on the wire (counted while it streams in; a declared Content-Length
+ * past the bound is refused before reading) and decoded (gzip/deflate are decoded here, with the
+ * bound as the decoder's output limit, so a small gzip bomb cannot expand in memory). Past either
+ * bound the call fails as 'too_large'; a body that does not decode fails as 'undecodable'. Neither
+ * counts as an outage: the upstream answered.
+ *
  * No retry here on purpose: Bun's fetch already retries once when a pooled keep-alive socket turns
  * out to be closed (the one reset worth retrying), and a 429, 5xx or timeout is never retried.
  * A retry of our own on top would make that up to four attempts. test/protection checks the count.
@@ -26,6 +33,7 @@ export interface UpstreamRequest {
 export async function requestUpstream(request: UpstreamRequest): Promise<UpstreamResponse> {
   const signal = AbortSignal.timeout(request.timeoutMs);
   const started = performance.now();
+  let status: number | null = null;
   try {
     const response = await fetch(request.url, {
       method: request.method,
@@ -33,19 +41,78 @@ export async function requestUpstream(request: UpstreamRequest): Promise<Upstrea
       body: request.body,
       signal,
       redirect: 'manual',
+      decompress: false,
     });
-    const body = new Uint8Array(await response.arrayBuffer());
-    request.meter?.record(response.status, performance.now() - started);
+    status = response.status;
+    const wire = await readBounded(request.upstream, response, request.maxBodyBytes);
+    const body = decode(request.upstream, wire, response.headers.get('content-encoding'), request.maxBodyBytes);
+    request.meter?.record(status, performance.now() - started);
     return {
-      status: response.status,
+      status,
       contentType: response.headers.get('content-type') ?? '',
       body,
       retryAfter: response.headers.get('retry-after'),
     };
   } catch (error) {
-    request.meter?.record(null, performance.now() - started);
+    request.meter?.record(error instanceof UpstreamFailure ? status : null, performance.now() - started);
+    if (error instanceof UpstreamFailure) throw error;
     throw classifyFetchError(request.upstream, error, signal);
   }
+}
+
+function tooLarge(upstream: UpstreamName, maxBytes: number): UpstreamFailure {
+  return new UpstreamFailure(upstream, 'too_large', `Upstream answer larger than ${maxBytes} bytes`);
+}
+
+/** The raw body, at most `maxBytes`, read chunk by chunk so an oversized one is cut off early. */
+async function readBounded(upstream: UpstreamName, response: Response, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(upstream, maxBytes);
+  }
+  if (response.body === null) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(upstream, maxBytes);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Decodes the content-encoding (we ask for gzip only), never past `maxBytes` of output. */
+function decode(upstream: UpstreamName, wire: Uint8Array<ArrayBuffer>, encoding: string | null, maxBytes: number): Uint8Array<ArrayBuffer> {
+  const coding = encoding?.trim().toLowerCase() ?? '';
+  if (coding === '' || coding === 'identity') return wire;
+  if (wire.byteLength === 0) return wire;
+  try {
+    const options = { maxOutputLength: maxBytes };
+    if (coding === 'gzip' || coding === 'x-gzip') return asBytes(zlib.gunzipSync(wire, options));
+    if (coding === 'deflate') return asBytes(zlib.inflateSync(wire, options));
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(upstream, maxBytes);
+    throw new UpstreamFailure(upstream, 'undecodable', `Upstream sent a ${coding} body that does not decode`);
+  }
+  throw new UpstreamFailure(upstream, 'undecodable', 'Upstream sent a body in an encoding the relay did not ask for');
+}
+
+function asBytes(buffer: Buffer): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(buffer.buffer as ArrayBuffer, buffer.byteOffset, buffer.byteLength);
 }
 
 function classifyFetchError(upstream: UpstreamName, error: unknown, signal: AbortSignal): UpstreamFailure {

@@ -11,9 +11,10 @@ export class GuardedTransport {
     readonly upstream: UpstreamName,
     readonly guard: UpstreamGuard,
     private readonly timeoutMs: number,
+    private readonly maxBodyBytes: number,
   ) {}
 
   send(request: Pick<UpstreamRequest, 'method' | 'url' | 'headers' | 'body'>, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
-    return this.guard.run(() => requestUpstream({ ...request, upstream: this.upstream, timeoutMs: this.timeoutMs, meter: this.meter }), lane);
+    return this.guard.run(() => requestUpstream({ ...request, upstream: this.upstream, timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes, meter: this.meter }), lane);
   }
 }

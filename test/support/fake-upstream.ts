@@ -40,7 +40,9 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'reset' }
   | { kind: 'html' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Exactly these bytes and headers (no gzip applied): bombs, broken gzip, huge or streamed bodies. */
+  | { kind: 'raw'; status?: number; headers: Record<string, string>; body: Uint8Array | (() => ReadableStream<Uint8Array>) };
 
 export interface FaultRule {
   upstream?: UpstreamName;
@@ -278,6 +280,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     await wait(latencyOf(resolved.latencyMs), signal);
     if (fault?.kind === 'reset') return resetResponse();
     if (fault?.kind === 'delay') await wait(fault.ms, signal);
+    if (fault?.kind === 'raw') {
+      const body = fault.body instanceof Uint8Array ? fault.body : fault.body();
+      return new Response(body, { status: fault.status ?? 200, headers: fault.headers });
+    }
     const acceptEncoding = incoming.headers['accept-encoding'] ?? '';
     const isHead = incoming.method === 'HEAD';
     const injected = fault === null ? null : faultAnswer(upstream, fault);

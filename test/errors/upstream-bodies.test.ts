@@ -1,0 +1,102 @@
+/**
+ * Hostile upstream bodies: too large on the wire (declared or streamed), too large once decoded (a
+ * gzip bomb), and bodies that do not decode. Each is a clear 502, nothing is stored, and none of them
+ * counts as an outage for the breaker (the upstream did answer).
+ */
+import { describe, expect, test } from 'bun:test';
+import { useRelayHarness } from '../support/harness.ts';
+
+const harness = useRelayHarness({ LOG_LEVEL: 'warn', UPSTREAM_MAX_BODY_BYTES: '1MiB', BREAKER_THRESHOLD: '1' });
+const JSON_TYPE = { 'content-type': 'application/json;charset=utf-8' };
+
+/** A valid JSON document of about `bytes`, streamed in 64 KiB chunks with no Content-Length. */
+function streamedJson(bytes: number): () => ReadableStream<Uint8Array> {
+  return () => {
+    let sent = 0;
+    const chunk = new TextEncoder().encode(`"${'x'.repeat(65_530)}",`);
+    return new ReadableStream({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('['));
+        if (sent >= bytes) {
+          controller.enqueue(new TextEncoder().encode('0]'));
+          controller.close();
+          return;
+        }
+        controller.enqueue(chunk);
+        sent += chunk.byteLength;
+      },
+    });
+  };
+}
+
+async function expectTooLarge(path: string) {
+  const r = harness.relay!;
+  const response = await r.get(path);
+  expect(response.status).toBe(502);
+  expect(await response.json()).toMatchObject({ error: 'Upstream answer too large', upstream: 'tmdb' });
+}
+
+describe('upstream body bounds (UPSTREAM_MAX_BODY_BYTES)', () => {
+  test('a streamed body past the bound is cut off: 502, nothing stored, the next request asks again', async () => {
+    await harness.start();
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8100', times: 1, fault: { kind: 'raw', headers: JSON_TYPE, body: streamedJson(8 * 1024 * 1024) } });
+    await expectTooLarge('/tmdb/movies/8100');
+    const again = await harness.relay!.get('/tmdb/movies/8100');
+    expect(again.status).toBe(200);
+    expect(again.headers.get('x-cache')).toBe('MISS');
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(2);
+  });
+
+  test('a declared Content-Length past the bound is refused before the body is read', async () => {
+    await harness.start();
+    const body = new Uint8Array(2 * 1024 * 1024).fill(0x20);
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8101', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-length': String(body.byteLength) }, body } });
+    await expectTooLarge('/tmdb/movies/8101');
+  });
+
+  test('a gzip bomb (small on the wire, huge decoded) stops at the bound', async () => {
+    await harness.start();
+    const bomb = Bun.gzipSync(new Uint8Array(64 * 1024 * 1024).fill(0x20), { level: 9 });
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8102', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, body: bomb } });
+    const before = process.memoryUsage().rss;
+    await expectTooLarge('/tmdb/movies/8102');
+    // Nothing near the decoded 64 MiB was ever held (the test runs in the relay's process).
+    expect(process.memoryUsage().rss - before).toBeLessThan(48 * 1024 * 1024);
+  });
+
+  test('a body under the bound passes, gzip or not', async () => {
+    await harness.start();
+    const json = JSON.stringify({ id: 8103, padding: 'y'.repeat(900_000) });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8103', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, body: Bun.gzipSync(new TextEncoder().encode(json)) } });
+    const response = await harness.relay!.get('/tmdb/movies/8103');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(json);
+  });
+});
+
+describe('bodies that do not decode', () => {
+  for (const [name, body] of [
+    ['invalid gzip', new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7, 8])],
+    ['truncated gzip', Bun.gzipSync(new TextEncoder().encode(JSON.stringify({ id: 1, text: 'z'.repeat(10_000) }))).slice(0, 40)],
+  ] as const) {
+    test(`${name}: 502 with its own error, not an outage (the breaker stays closed)`, async () => {
+      await harness.start();
+      harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8200', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, body } });
+      const response = await harness.relay!.get('/tmdb/movies/8200');
+      expect(response.status).toBe(502);
+      expect(await response.json()).toEqual({ error: 'Upstream answer could not be decoded', upstream: 'tmdb' });
+      // BREAKER_THRESHOLD=1: had this counted as a failure, the next call would be refused with 503.
+      expect((await harness.relay!.get('/tmdb/movies/8201')).status).toBe(200);
+      expect(harness.relay!.logs.every((line) => line.startsWith('{'))).toBe(true);
+    });
+  }
+
+  test('an encoding the relay did not ask for is refused, not passed on', async () => {
+    await harness.start();
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8300', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-encoding': 'br' }, body: new Uint8Array([1, 2, 3]) } });
+    const response = await harness.relay!.get('/tmdb/movies/8300');
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ error: 'Upstream answer could not be decoded', upstream: 'tmdb' });
+  });
+});
