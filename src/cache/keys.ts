@@ -2,7 +2,8 @@
  * Canonical queries. The incumbent keyed on the raw query string, so `a=1&b=2` and `b=2&a=1`, or `%2C`
  * and `,`, or `+` and `%20`, were different cache entries and different upstream calls. Here every
  * variant of one request becomes one string, used both as (part of) the cache key and as the query
- * sent upstream.
+ * sent upstream. Only the parameters an endpoint knows are kept: anything else (`?cb=123`) would make
+ * a new key and a new upstream call per value, a way around the cache and the budget.
  */
 
 export class QueryError extends Error {
@@ -21,7 +22,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const MAX_VALUE_LENGTH = 512;
 
 /** Comma lists whose order and duplicates carry no meaning. */
-const SET_VALUED = new Set(['append_to_response', 'include_image_language']);
+const SET_VALUED = new Set(['append_to_response', 'include_image_language', 'include_video_language']);
 
 export interface CanonicalQuery {
   /** Sorted, re-encoded `name=value&...`: part of the cache key and the query sent upstream. */
@@ -30,11 +31,21 @@ export interface CanonicalQuery {
   params: Readonly<Record<string, string>>;
 }
 
-export function canonicalQuery(rawQuery: string, maxParams = 32): string {
-  return parseQuery(rawQuery, maxParams).text;
+/** Which parameter names an endpoint keeps; `id` names the scope in the memo. */
+export interface QueryScope {
+  readonly id: string;
+  readonly allowed: ReadonlySet<string>;
 }
 
-export function parseQuery(rawQuery: string, maxParams = 32): CanonicalQuery {
+export function canonicalQuery(rawQuery: string, maxParams = 32, allowed?: ReadonlySet<string>): string {
+  return parseQuery(rawQuery, maxParams, allowed).text;
+}
+
+/**
+ * Every parameter is checked (name, characters, length, no repeats) whether it is kept or not, so a
+ * hostile query is refused the same way on every route; then names outside `allowed` are dropped.
+ */
+export function parseQuery(rawQuery: string, maxParams = 32, allowed?: ReadonlySet<string>): CanonicalQuery {
   if (rawQuery === '') return EMPTY;
   const pairs: [string, string][] = [];
   const seen = new Set<string>();
@@ -51,6 +62,7 @@ export function parseQuery(rawQuery: string, maxParams = 32): CanonicalQuery {
     if (value.length > MAX_VALUE_LENGTH) throw new QueryError(`Query parameter '${name}' is longer than ${MAX_VALUE_LENGTH} characters`);
     if (seen.has(name)) throw new QueryError(`Query parameter '${printable(name)}' is given more than once`);
     seen.add(name);
+    if (allowed !== undefined && !allowed.has(name)) continue;
     const normalised = SET_VALUED.has(name) ? normaliseList(value) : value;
     if (normalised === '') continue;
     pairs.push([name, normalised]);
@@ -79,16 +91,17 @@ export class QueryCanonicalizer {
     private readonly maxBytes = 4 * 1024 * 1024,
   ) {}
 
-  parse(rawQuery: string): CanonicalQuery {
-    const known = this.memo.get(rawQuery);
+  parse(rawQuery: string, scope: QueryScope): CanonicalQuery {
+    const memoKey = `${scope.id}?${rawQuery}`;
+    const known = this.memo.get(memoKey);
     if (known !== undefined) return known;
-    const parsed = parseQuery(rawQuery, this.maxParams);
-    const bytes = 4 * (rawQuery.length + parsed.text.length) + 128;
+    const parsed = parseQuery(rawQuery, this.maxParams, scope.allowed);
+    const bytes = 4 * (memoKey.length + parsed.text.length) + 128;
     if (this.memoBytes + bytes > this.maxBytes) {
       this.memo.clear();
       this.memoBytes = 0;
     }
-    this.memo.set(rawQuery, parsed);
+    this.memo.set(memoKey, parsed);
     this.memoBytes += bytes;
     return parsed;
   }

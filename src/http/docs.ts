@@ -6,7 +6,7 @@ import swaggerCssPath from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' 
 import { VERSION } from '../version.ts';
 import { proxyPathItems } from './openapi-paths.ts';
 import { acceptsGzip } from './respond.ts';
-import { PROXY_ROUTES } from './routes.ts';
+import { MYDIA_ROUTES } from '../catalog/mounts/mydia.ts';
 
 const ASSET_PREFIX = '/swagger/assets';
 
@@ -36,7 +36,7 @@ export function docsRoutes() {
         provider: 'swagger-ui',
         documentation: {
           info: { title: 'metadata-relay', version: VERSION, description: DESCRIPTION },
-          paths: proxyPathItems(PROXY_ROUTES),
+          paths: proxyPathItems(MYDIA_ROUTES),
           tags: [
             { name: 'TMDB', description: 'TMDB v3, under the paths Mydia uses' },
             { name: 'TVDB', description: 'TheTVDB v4 (the relay logs in and holds the token)' },

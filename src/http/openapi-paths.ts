@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { UPSTREAM_LABEL } from '../upstreams/types.ts';
-import type { ProxyRoute } from './routes.ts';
+import type { MountRoute } from '../catalog/mount.ts';
 
 /**
  * OpenAPI path items for the proxy routes, written from the route table. The relay checks query
@@ -16,7 +16,7 @@ interface Operation {
   responses: Record<string, { description: string; content?: Record<string, { schema: object }> }>;
 }
 
-export function proxyPathItems(routes: readonly ProxyRoute[]): Record<string, { get: Operation }> {
+export function proxyPathItems(routes: readonly MountRoute[]): Record<string, { get: Operation }> {
   const items: Record<string, { get: Operation }> = {};
   for (const route of routes) {
     items[route.path.replace(/:(\w+)/g, '{$1}')] = {
@@ -43,11 +43,11 @@ function parametersOf(schema: { properties: Record<string, TSchema>; required?: 
   });
 }
 
-function describe(route: ProxyRoute): string {
+function describe(route: MountRoute): string {
   const example = route.upstreamPath(Object.fromEntries(Object.keys(route.params?.properties ?? {}).map((name) => [name, `{${name}}`])));
   const lines = [
     `Proxies ${route.upstream === 'tmdb' ? 'TMDB v3' : 'TVDB v4'} \`${decodeURIComponent(example)}\`. Cache family: **${route.family}**.`,
-    route.forwardQuery === false ? 'Query parameters are ignored.' : 'Other query parameters are forwarded; `api_key` is dropped.',
+    route.forwardQuery === false ? 'Query parameters are ignored.' : 'Only the query parameters listed here are forwarded (and keyed); others, `api_key` included, are dropped.',
   ];
   if (route.description) lines.push(route.description);
   return lines.join('\n\n');

@@ -1,16 +1,17 @@
 import { Elysia } from 'elysia';
 import { admit, type AdmissionRules, type RouteCaching } from '../cache/admission.ts';
 import { QueryCanonicalizer, QueryError, type CanonicalQuery } from '../cache/keys.ts';
+import { keyOf } from '../cache/key.ts';
+import { MYDIA_ROUTES } from '../catalog/mounts/mydia.ts';
+import type { MountRoute } from '../catalog/mount.ts';
 import type { ResponseStore } from '../cache/response-cache.ts';
 import { contextOf, peerAddress, type RequestContext } from '../observability/request-context.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
 import type { ClientIdentity, ClientRateLimiter } from './clients.ts';
 import type { FastPath } from './fast-path.ts';
-import { QuerySchema } from './query-schema.ts';
 import type { RequestRejections } from './rejections.ts';
 import { entryResponse, failureResponse, jsonError } from './respond.ts';
-import { PROXY_ROUTES, type ProxyRoute } from './routes.ts';
 
 export interface ProxyDeps {
   upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
@@ -38,10 +39,9 @@ interface ProxyContext {
 export function proxyRoutes(deps: ProxyDeps) {
   const app = new Elysia({ name: 'proxy-routes' });
   const queries = new QueryCanonicalizer(deps.maxQueryParams);
-  for (const route of PROXY_ROUTES) {
-    const querySchema = new QuerySchema(route.query);
+  for (const route of MYDIA_ROUTES) {
     // Documented by openapi-paths.ts (the query schema is ours, not Elysia's).
-    app.get(route.path, proxyHandler(route, querySchema, queries, deps), { params: route.params, detail: { hide: true } });
+    app.get(route.path, proxyHandler(route, queries, deps), { params: route.params, detail: { hide: true } });
     app.all(route.path, () => methodNotAllowed(deps.rejections), { detail: { hide: true } });
   }
   return app;
@@ -51,25 +51,24 @@ export function proxyRoutes(deps: ProxyDeps) {
  * The request path: validated params -> upstream path -> canonical query -> cache key -> cached bytes.
  * A fresh hit is answered synchronously; everything else goes through the cache's resolve().
  */
-function proxyHandler(route: ProxyRoute, querySchema: QuerySchema, queries: QueryCanonicalizer, deps: ProxyDeps) {
+function proxyHandler(route: MountRoute, queries: QueryCanonicalizer, deps: ProxyDeps) {
   const { cache, now, admission, rejections } = deps;
   const client = deps.upstreams[route.upstream];
-  const caching: RouteCaching = { family: route.family, settles: route.settles === true };
-  const forwardQuery = route.forwardQuery !== false;
+  const caching: RouteCaching = { family: route.family, settles: route.endpoint.settles };
+  const { forwardQuery, endpoint } = route;
 
   return ({ request, params }: ProxyContext): Response | Promise<Response> => {
     const context = contextOf(request);
     if (context) context.route = route.id;
     if (!client.configured) return failureResponse(UpstreamFailure.notConfigured(route.upstream), route.upstream);
 
-    const path = route.upstreamPath(params);
     let query: CanonicalQuery | null = null;
     if (forwardQuery) {
       const url = request.url;
       const mark = url.indexOf('?');
       if (mark !== -1) {
         try {
-          query = queries.parse(url.slice(mark + 1));
+          query = queries.parse(url.slice(mark + 1), endpoint);
         } catch (error) {
           if (!(error instanceof QueryError)) throw error;
           rejections.invalid_request++;
@@ -77,8 +76,9 @@ function proxyHandler(route: ProxyRoute, querySchema: QuerySchema, queries: Quer
         }
       }
     }
-    const queryText = query?.text ?? '';
-    const key = queryText === '' ? `${route.upstream}:${path}` : `${route.upstream}:${path}?${queryText}`;
+    const origin = route.origin(params, query?.text ?? '');
+    const { path, query: queryText } = origin;
+    const key = keyOf(origin);
 
     const hit = cache.fresh(key);
     if (hit !== undefined) {
@@ -87,7 +87,7 @@ function proxyHandler(route: ProxyRoute, querySchema: QuerySchema, queries: Quer
     }
 
     // Past this point the request may reach the upstream: its query must satisfy the route's schema.
-    const problem = querySchema.problem(query?.params ?? {});
+    const problem = endpoint.queryProblem(query?.params ?? {});
     if (problem !== null) {
       rejections.invalid_request++;
       return jsonError(400, problem.message, problem.expected ? { expected: problem.expected } : {});

@@ -62,6 +62,41 @@ describe('canonical keys', () => {
   });
 });
 
+describe('only the parameters an endpoint knows are forwarded and keyed', () => {
+  test('unknown parameters (cache busters) are dropped from the key and the upstream call', async () => {
+    await freshRelay();
+    for (let i = 0; i < 5; i++) expect((await relay.get(`/tmdb/movies/550?cb=${i}&language=en-US`)).status).toBe(200);
+    expect(tmdbCalls('/3/movie/550')).toBe(1);
+    const [call] = harness.fake.dataCalls('tmdb');
+    expect(call?.query).toEqual({ language: 'en-US', api_key: harness.fake.options.tmdbApiKey });
+  });
+
+  test("parameters from the upstream's spec and from the route table are all forwarded", async () => {
+    await freshRelay();
+    const cases: [string, string, Record<string, string>][] = [
+      // The spec lists timezone on on_the_air; the route table documents region.
+      ['/tmdb/tv/on_the_air?timezone=Europe%2FBerlin&region=DE&page=2', '/3/tv/on_the_air', { timezone: 'Europe/Berlin', region: 'DE', page: '2' }],
+      // Not in the spec for trending, honoured by TMDB: page and region.
+      ['/tmdb/movies/trending?page=3&region=US&language=de-DE', '/3/trending/movie/week', { page: '3', region: 'US', language: 'de-DE' }],
+      // include_image_language on details filters appended images.
+      ['/tmdb/movies/551?append_to_response=images&include_image_language=en,null', '/3/movie/551', { append_to_response: 'images', include_image_language: 'en,null' }],
+      ['/tmdb/movies/discover?with_watch_providers=8&watch_region=US&sort_by=popularity.desc', '/3/discover/movie', { with_watch_providers: '8', watch_region: 'US', sort_by: 'popularity.desc' }],
+    ];
+    for (const [path, upstreamPath, expected] of cases) {
+      harness.fake.reset();
+      expect((await relay.get(path)).status, path).toBe(200);
+      const [call] = harness.fake.dataCalls('tmdb');
+      expect(call?.path).toBe(upstreamPath);
+      const { api_key: _key, ...forwarded } = call?.query ?? {};
+      expect(forwarded, path).toEqual(expected);
+    }
+    harness.fake.reset();
+    const tvdb = await relay.get('/tvdb/series/78878/episodes?season=1&page=0&utm_source=x');
+    expect(tvdb.status).toBe(200);
+    expect(harness.fake.dataCalls('tvdb')[0]?.query).toEqual({ season: '1', page: '0' });
+  });
+});
+
 describe('coalescing', () => {
   test('200 concurrent cold requests make exactly one upstream call and get the same answer', async () => {
     await freshRelay();

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../../src/config.ts';
-import { PROXY_ROUTES } from '../../src/http/routes.ts';
+import { MYDIA_ROUTES } from '../../src/catalog/mounts/mydia.ts';
 import { REPO_ROOT } from '../support/relay.ts';
 
 const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -14,7 +14,7 @@ const configTable = readme.slice(readme.indexOf('## Configuration'), readme.inde
 
 describe('README', () => {
   test('lists every route of the route table', () => {
-    for (const route of PROXY_ROUTES) expect(readme, route.path).toContain(`| \`${route.path}\` |`);
+    for (const route of MYDIA_ROUTES) expect(readme, route.path).toContain(`| \`${route.path}\` |`);
   });
 
   test('documents every environment variable config.ts reads, in the configuration table', () => {

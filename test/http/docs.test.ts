@@ -1,6 +1,6 @@
 /** The OpenAPI document and the Swagger UI, served offline from assets inside the relay. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { PROXY_ROUTES } from '../../src/http/routes.ts';
+import { MYDIA_ROUTES } from '../../src/catalog/mounts/mydia.ts';
 import { startRelay, type RelayUnderTest } from '../support/relay.ts';
 
 let relay: RelayUnderTest;
@@ -27,7 +27,7 @@ describe('OpenAPI at /swagger/json', () => {
 
   test('documents every proxy route with its tag, summary, path and query parameters', () => {
     expect(doc.info.title).toBe('metadata-relay');
-    for (const route of PROXY_ROUTES) {
+    for (const route of MYDIA_ROUTES) {
       const path = route.path.replace(/:(\w+)/g, '{$1}');
       const operation = doc.paths[path]?.get;
       expect(operation, path).toBeDefined();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { rawGet, rawRequest, type RawResponse } from '../support/raw-http.ts';
 import { startRelay, type RelayUnderTest } from '../support/relay.ts';
-import { PROXY_ROUTES } from '../../src/http/routes.ts';
+import { MYDIA_ROUTES } from '../../src/catalog/mounts/mydia.ts';
 
 /**
  * Dot segments ("..", ".", and their %2e forms) are resolved by the HTTP server before routing, as
@@ -98,7 +98,7 @@ function dotSegmentTargets(): string[] {
 
 /** Every upstream path the route table can produce, as patterns (plus TVDB's login). */
 function routeTablePatterns(): RegExp[] {
-  const patterns = PROXY_ROUTES.map((route) => {
+  const patterns = MYDIA_ROUTES.map((route) => {
     const names = Object.keys(route.params?.properties ?? {});
     const sample = route.upstreamPath(Object.fromEntries(names.map((name) => [name, `PARAM${name}PARAM`])));
     const base = route.upstream === 'tmdb' ? '/3' : '/v4';
