@@ -3,9 +3,9 @@
  * Entry point: `metadata-relay [--version | --healthcheck | --help]`.
  * Reads the environment once, starts the server, and drains in-flight requests on SIGTERM/SIGINT.
  */
-import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { startServer } from './server.ts';
+import { startServer } from './edge/server.ts';
+import { createRelay } from './relay.ts';
 import { UPSTREAM_LABEL } from './upstreams/types.ts';
 import { SERVICE_NAME, VERSION } from './version.ts';
 
@@ -58,7 +58,7 @@ async function healthcheck(config: Readonly<Config>): Promise<number> {
 }
 
 async function serve(config: Readonly<Config>): Promise<void> {
-  const relay = createApp(config);
+  const relay = createRelay(config);
   const { logger } = relay;
   const server = startServer(relay, config);
 
@@ -85,6 +85,7 @@ async function serve(config: Readonly<Config>): Promise<void> {
       logger.warn('drain timed out; closing remaining connections');
       await server.stop(true);
     }
+    await relay.close();
     logger.info('stopped', { drained: clean });
     logger.flush();
     process.exit(0);

@@ -1,19 +1,14 @@
 import { UpstreamErrorResponse, UpstreamFailure } from '../upstreams/errors.ts';
-import type { UpstreamName, UpstreamResponse } from '../upstreams/types.ts';
+import type { UpstreamResponse } from '../upstreams/types.ts';
 import { createEntry, type CacheEntry } from './entry.ts';
-import { UNSETTLED_FRESH_MS, type Freshness, type Policy, type RouteFamily } from './policy.ts';
+import { recordsInBody, type Origin } from './key.ts';
+import { UNSETTLED_FRESH_MS, type Freshness, type Policy } from './policy.ts';
 import { isUnsettled } from './settling.ts';
 
 export interface AdmissionRules {
   policy: Policy;
   negativeTtlMs: number;
   gzipLevel: number;
-}
-
-export interface RouteCaching {
-  family: RouteFamily;
-  /** Season/episode routes: shorter freshness while episodes still air or carry placeholders. */
-  settles: boolean;
 }
 
 /**
@@ -23,33 +18,34 @@ export interface RouteCaching {
  * - a 2xx that is not JSON (an HTML error page, a truncated body) -> UpstreamFailure('invalid_response');
  * - any other status -> UpstreamErrorResponse, passed to the client as it came.
  */
-export function admit(
-  upstream: UpstreamName,
-  response: UpstreamResponse,
-  route: RouteCaching,
-  rules: AdmissionRules,
-  now: number,
-): CacheEntry {
+export function admit(origin: Origin, response: UpstreamResponse, rules: AdmissionRules, now: number): CacheEntry {
   const { status } = response;
+  const { upstream } = origin;
   if (status === 401 || status === 403) {
     throw new UpstreamFailure(upstream, 'auth_rejected', "Upstream rejected the relay's credentials");
   }
   const parsed = parseJson(response);
   if (status >= 200 && status < 300) {
     if (parsed === INVALID) throw new UpstreamFailure(upstream, 'invalid_response', 'Upstream returned an invalid response');
-    return createEntry(status, response.contentType, response.body, freshnessFor(route, rules.policy, parsed, now), now, rules.gzipLevel);
+    return createEntry(response, freshnessFor(origin, rules.policy, parsed, now), now, rules.gzipLevel, origin, recordsOf(origin, parsed));
   }
   if (status === 404 && parsed !== INVALID && rules.negativeTtlMs > 0) {
     // No stale window: a 404 is answered for CACHE_NEGATIVE_TTL and then asked again.
     const freshness: Freshness = { freshMs: rules.negativeTtlMs, staleMs: 0 };
-    return createEntry(status, response.contentType, response.body, freshness, now, rules.gzipLevel);
+    return createEntry(response, freshness, now, rules.gzipLevel, origin, origin.records);
   }
   throw new UpstreamErrorResponse(upstream, response);
 }
 
-function freshnessFor(route: RouteCaching, policy: Policy, body: unknown, now: number): Freshness {
-  const base = policy[route.family];
-  if (route.settles && isUnsettled(body, now)) {
+function recordsOf(origin: Origin, body: unknown): readonly string[] {
+  const found = recordsInBody(origin.bodyRecords, body);
+  if (found.length === 0) return origin.records;
+  return [...new Set([...origin.records, ...found])];
+}
+
+function freshnessFor(origin: Origin, policy: Policy, body: unknown, now: number): Freshness {
+  const base = policy[origin.family];
+  if (origin.settles && isUnsettled(body, now)) {
     return { freshMs: Math.min(base.freshMs, UNSETTLED_FRESH_MS), staleMs: base.staleMs };
   }
   return base;

@@ -17,6 +17,26 @@ export interface Origin {
   readonly settles: boolean;
   /** The records this answer is about (`tmdb:movie:550`), known from the path alone. */
   readonly records: readonly string[];
+  /** Records named inside the answer (a TVDB season names its series), read when it is stored. */
+  readonly bodyRecords?: readonly BodyRecord[];
+}
+
+/** A record read from a JSON answer: the number at `path`, put into `record` for its `{}`. */
+export interface BodyRecord {
+  readonly path: readonly string[];
+  readonly record: string;
+}
+
+/** The records `rules` find in a parsed answer (numbers only, so nothing odd can become a record id). */
+export function recordsInBody(rules: readonly BodyRecord[] | undefined, body: unknown): string[] {
+  if (rules === undefined) return [];
+  const found: string[] = [];
+  for (const rule of rules) {
+    let value: unknown = body;
+    for (const step of rule.path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[step] : undefined;
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) found.push(rule.record.replace('{}', String(value)));
+  }
+  return found;
 }
 
 /** `tmdb:/movie/550?language=de-DE`: one string per distinct upstream request. */

@@ -2,7 +2,7 @@ import { t } from 'elysia';
 import type { TObject, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { QueryScope } from '../cache/keys.ts';
-import type { Origin } from '../cache/key.ts';
+import type { BodyRecord, Origin } from '../cache/key.ts';
 import type { RouteFamily } from '../cache/policy.ts';
 import type { UpstreamName } from '../upstreams/types.ts';
 import { querySchemaFor } from './params.ts';
@@ -30,7 +30,7 @@ export interface EndpointDef {
   /** Record templates filled from the path parameters: `tmdb:movie:{movie_id}`. */
   records?: readonly string[];
   /** Records read from the answer (e.g. a TVDB season names its series). */
-  bodyRecords?: (body: unknown) => string[];
+  bodyRecords?: readonly BodyRecord[];
   summary: string;
 }
 
@@ -51,7 +51,6 @@ export interface Endpoint extends QueryScope {
   readonly family: RouteFamily;
   readonly settles: boolean;
   readonly summary: string;
-  readonly bodyRecords?: (body: unknown) => string[];
   /** The encoded upstream path for validated parameters. */
   upstreamPath(params: Readonly<Record<string, string>>): string;
   /** The origin of a request with validated parameters and its canonical query text. */
@@ -94,7 +93,6 @@ export function defineEndpoint(upstream: UpstreamName, def: EndpointDef): Endpoi
     family,
     settles,
     summary: def.summary,
-    ...(def.bodyRecords ? { bodyRecords: def.bodyRecords } : {}),
     upstreamPath,
     origin: (params, queryText) => ({
       upstream,
@@ -103,6 +101,7 @@ export function defineEndpoint(upstream: UpstreamName, def: EndpointDef): Endpoi
       family,
       settles,
       records: (def.records ?? []).map((template) => fill(template, params)),
+      ...(def.bodyRecords ? { bodyRecords: def.bodyRecords } : {}),
     }),
     queryProblem: (params) => {
       if (check.Check(params)) return null;

@@ -1,3 +1,4 @@
+import type { BodyRecord } from '../cache/key.ts';
 import { defineEndpoint, type Endpoint, type EndpointDef } from './endpoint.ts';
 import { Override, Path } from './params.ts';
 
@@ -8,11 +9,7 @@ const id = { id: Path.id };
 const SERIES_RECORD = ['tvdb:series:{id}'];
 
 /** A season or episode body names its series: a change to the series reaches it too. */
-export function seriesOfBody(body: unknown): string[] {
-  const data = (body as { data?: { seriesId?: unknown } } | null)?.data;
-  const seriesId = data?.seriesId;
-  return typeof seriesId === 'number' && Number.isSafeInteger(seriesId) && seriesId > 0 ? [`tvdb:series:${seriesId}`] : [];
-}
+const seriesOfBody: readonly BodyRecord[] = [{ path: ['data', 'seriesId'], record: 'tvdb:series:{}' }];
 
 const EPISODE_LIST = ['page', 'season', 'episodeNumber', 'airDate'] as const;
 

@@ -5,8 +5,8 @@ import swaggerBundlePath from 'swagger-ui-dist/swagger-ui-bundle.js' with { type
 import swaggerCssPath from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
 import { VERSION } from '../version.ts';
 import { proxyPathItems } from './openapi-paths.ts';
-import { acceptsGzip } from './respond.ts';
-import { MYDIA_ROUTES } from '../catalog/mounts/mydia.ts';
+import type { MountRoute } from '../catalog/mount.ts';
+import { acceptsGzip } from './render.ts';
 
 const ASSET_PREFIX = '/swagger/assets';
 
@@ -26,7 +26,7 @@ const DESCRIPTION = [
 ].join('\n');
 
 /** OpenAPI JSON at /swagger/json and the Swagger UI at /swagger, with its assets served by us. */
-export function docsRoutes() {
+export function docsRoutes(routes: readonly MountRoute[]) {
   const compressed = new Map<string, Uint8Array>();
   return new Elysia({ name: 'docs-routes' })
     .use(
@@ -36,7 +36,7 @@ export function docsRoutes() {
         provider: 'swagger-ui',
         documentation: {
           info: { title: 'metadata-relay', version: VERSION, description: DESCRIPTION },
-          paths: proxyPathItems(MYDIA_ROUTES),
+          paths: proxyPathItems(routes),
           tags: [
             { name: 'TMDB', description: 'TMDB v3, under the paths Mydia uses' },
             { name: 'TVDB', description: 'TheTVDB v4 (the relay logs in and holds the token)' },

@@ -1,29 +1,25 @@
 import { Elysia } from 'elysia';
-import { admit, type AdmissionRules, type RouteCaching } from '../cache/admission.ts';
-import { QueryCanonicalizer, QueryError, type CanonicalQuery } from '../cache/keys.ts';
 import { keyOf } from '../cache/key.ts';
-import { MYDIA_ROUTES } from '../catalog/mounts/mydia.ts';
+import { QueryCanonicalizer, QueryError, type CanonicalQuery } from '../cache/keys.ts';
+import type { Resolver } from '../cache/resolver.ts';
 import type { MountRoute } from '../catalog/mount.ts';
-import type { ResponseStore } from '../cache/response-cache.ts';
 import { contextOf, peerAddress, type RequestContext } from '../observability/request-context.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
 import type { ClientIdentity, ClientRateLimiter } from './clients.ts';
-import type { FastPath } from './fast-path.ts';
 import type { RequestRejections } from './rejections.ts';
-import { entryResponse, failureResponse, jsonError } from './respond.ts';
+import { failureResponse, jsonError, type EntryRenderer } from './render.ts';
 
 export interface ProxyDeps {
+  routes: readonly MountRoute[];
   upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
-  cache: ResponseStore;
-  admission: AdmissionRules;
+  resolver: Resolver;
+  renderer: EntryRenderer;
   now: () => number;
   maxQueryParams: number;
   /** Per-client budget on cache misses, when CLIENT_RATE_LIMIT is set. */
   clientLimit: { identity: ClientIdentity; limiter: ClientRateLimiter } | null;
   rejections: RequestRejections;
-  /** Learns URL -> cache key for the router-free hit path. */
-  fastPath: FastPath;
 }
 
 interface ProxyContext {
@@ -32,35 +28,35 @@ interface ProxyContext {
 }
 
 /**
- * Registers every route of the table (GET, which also answers HEAD; 405 for other methods). Path
- * params are validated by Elysia; the query schema is checked by us before any upstream call (see
- * QuerySchema) and documented by openapi-paths.ts.
+ * Registers every route of a mount (GET, which also answers HEAD; 405 for other methods). Path
+ * params are validated by Elysia; the query is canonicalised, restricted to the endpoint's
+ * parameters and checked against its schema by us before any upstream call (see Endpoint), and
+ * documented by openapi-paths.ts.
  */
 export function proxyRoutes(deps: ProxyDeps) {
   const app = new Elysia({ name: 'proxy-routes' });
   const queries = new QueryCanonicalizer(deps.maxQueryParams);
-  for (const route of MYDIA_ROUTES) {
-    // Documented by openapi-paths.ts (the query schema is ours, not Elysia's).
+  for (const route of deps.routes) {
     app.get(route.path, proxyHandler(route, queries, deps), { params: route.params, detail: { hide: true } });
-    app.all(route.path, () => methodNotAllowed(deps.rejections), { detail: { hide: true } });
+    app.all(route.path, ({ request }) => methodNotAllowed(deps.rejections, request), { detail: { hide: true } });
   }
   return app;
 }
 
 /**
- * The request path: validated params -> upstream path -> canonical query -> cache key -> cached bytes.
- * A fresh hit is answered synchronously; everything else goes through the cache's resolve().
+ * The request path: validated params -> origin (upstream path, canonical query) -> key -> cached
+ * bytes. A fresh hit is answered synchronously; everything else goes through the resolver. The
+ * context records which key answered, so the edge can answer the same URL without routing next time.
  */
 function proxyHandler(route: MountRoute, queries: QueryCanonicalizer, deps: ProxyDeps) {
-  const { cache, now, admission, rejections } = deps;
+  const { resolver, renderer, now, rejections } = deps;
   const client = deps.upstreams[route.upstream];
-  const caching: RouteCaching = { family: route.family, settles: route.endpoint.settles };
   const { forwardQuery, endpoint } = route;
 
   return ({ request, params }: ProxyContext): Response | Promise<Response> => {
     const context = contextOf(request);
     if (context) context.route = route.id;
-    if (!client.configured) return failureResponse(UpstreamFailure.notConfigured(route.upstream), route.upstream);
+    if (!client.configured) return failureResponse(UpstreamFailure.notConfigured(route.upstream), route.upstream, context);
 
     let query: CanonicalQuery | null = null;
     if (forwardQuery) {
@@ -71,60 +67,62 @@ function proxyHandler(route: MountRoute, queries: QueryCanonicalizer, deps: Prox
           query = queries.parse(url.slice(mark + 1), endpoint);
         } catch (error) {
           if (!(error instanceof QueryError)) throw error;
-          rejections.invalid_request++;
-          return jsonError(400, error.message);
+          return refuse(rejections, context, 400, error.message);
         }
       }
     }
     const origin = route.origin(params, query?.text ?? '');
-    const { path, query: queryText } = origin;
     const key = keyOf(origin);
 
-    const hit = cache.fresh(key);
+    const hit = resolver.fresh(key);
     if (hit !== undefined) {
-      deps.fastPath.remember(request.url, route.id, key);
-      return entryResponse(hit, 'HIT', request, now(), context);
+      if (context) context.answeredFrom = key;
+      return renderer.render(hit, 'HIT', request, now(), context);
     }
 
-    // Past this point the request may reach the upstream: its query must satisfy the route's schema.
+    // Past this point the request may reach the upstream: its query must satisfy the endpoint's schema.
     const problem = endpoint.queryProblem(query?.params ?? {});
-    if (problem !== null) {
-      rejections.invalid_request++;
-      return jsonError(400, problem.message, problem.expected ? { expected: problem.expected } : {});
-    }
+    if (problem !== null) return refuse(rejections, context, 400, problem.message, problem.expected ? { expected: problem.expected } : {});
     const limited = clientLimitResponse(key, request, context, deps);
     if (limited !== null) return limited;
 
-    const load = async () => {
-      const started = performance.now();
-      try {
-        const response = await client.get(path, queryText);
-        return admit(route.upstream, response, caching, admission, now());
-      } finally {
-        if (context) context.upstreamMs = performance.now() - started;
-      }
-    };
-    return cache.resolve(key, load).then(
+    const started = performance.now();
+    return resolver.resolve(origin).then(
       (outcome) => {
-        deps.fastPath.remember(request.url, route.id, key);
-        return entryResponse(outcome.entry, outcome.state, request, now(), context);
+        if (context) {
+          if (outcome.state === 'MISS') context.upstreamMs = performance.now() - started;
+          context.answeredFrom = key;
+        }
+        return renderer.render(outcome.entry, outcome.state, request, now(), context);
       },
-      (error: unknown) => failureResponse(error, route.upstream, context),
+      (error: unknown) => {
+        if (context) context.upstreamMs = performance.now() - started;
+        return failureResponse(error, route.upstream, context);
+      },
     );
   };
 }
 
+function refuse(rejections: RequestRejections, context: RequestContext | undefined, status: number, message: string, extra: Record<string, unknown> = {}): Response {
+  rejections.invalid_request++;
+  if (context) context.reason = 'invalid_query';
+  return jsonError(status, message, extra);
+}
+
 /** CLIENT_RATE_LIMIT: counted only when this request would cost an upstream call. */
 function clientLimitResponse(key: string, request: Request, context: RequestContext | undefined, deps: ProxyDeps): Response | null {
-  if (deps.clientLimit === null || deps.cache.canAnswerWithoutFetch(key)) return null;
+  if (deps.clientLimit === null || deps.resolver.canAnswerWithoutFetch(key)) return null;
   const { identity, limiter } = deps.clientLimit;
   const waitSeconds = limiter.take(identity.identify(request, peerAddress(request, context)));
   if (waitSeconds === 0) return null;
   deps.rejections.client_rate_limited++;
+  if (context) context.reason = 'client_rate_limited';
   return jsonError(429, 'Too many requests', { message: 'This client is over its request budget for uncached answers' }, { 'retry-after': String(waitSeconds) });
 }
 
-function methodNotAllowed(rejections: RequestRejections): Response {
+function methodNotAllowed(rejections: RequestRejections, request: Request): Response {
   rejections.method_not_allowed++;
+  const context = contextOf(request);
+  if (context) context.reason = 'method_not_allowed';
   return jsonError(405, 'Method not allowed', { allowed: ['GET', 'HEAD'] }, { allow: 'GET, HEAD' });
 }

@@ -1,12 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ResponseCache } from '../cache/response-cache.ts';
+import type { Resolver } from '../cache/resolver.ts';
+import type { MemoryTier } from '../cache/tiers/memory.ts';
 import type { ClientRateLimiter } from '../http/clients.ts';
 import type { RequestRejections } from '../http/rejections.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
 import { LATENCY_BUCKETS_SECONDS, RequestMetrics } from './request-metrics.ts';
 
 export interface MetricsSources {
-  cache: ResponseCache;
+  resolver: Resolver;
+  memory: MemoryTier;
   upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
   rejections: RequestRejections;
   clientLimiter: ClientRateLimiter | null;
@@ -34,7 +36,7 @@ export class RelayMetrics {
       registers,
     });
 
-    const { cache, upstreams, rejections } = sources;
+    const { resolver, memory, upstreams, rejections } = sources;
     const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge<string>) => void) =>
       new Gauge({ name, help, labelNames, registers, collect() { collect(this); } });
     // Monotonic counts kept by their owners (cache, meters, guards), exposed as real counters at scrape time.
@@ -51,11 +53,11 @@ export class RelayMetrics {
         },
       });
 
-    gauge('relay_cache_entries', 'Entries in the memory cache', [], (g) => g.set(cache.entries));
-    gauge('relay_cache_bytes', 'Bytes counted against CACHE_MAX_BYTES', [], (g) => g.set(cache.storedBytes));
-    gauge('relay_cache_max_bytes', 'CACHE_MAX_BYTES', [], (g) => g.set(cache.maxBytes));
+    gauge('relay_cache_entries', 'Entries in the memory cache', [], (g) => g.set(memory.entries));
+    gauge('relay_cache_bytes', 'Bytes counted against CACHE_MAX_BYTES', [], (g) => g.set(memory.storedBytes));
+    gauge('relay_cache_max_bytes', 'CACHE_MAX_BYTES', [], (g) => g.set(memory.maxBytes));
     counter('relay_cache_lookups_total', 'Cache lookups by outcome', ['outcome'], () => {
-      const c = cache.counters;
+      const c = resolver.counters;
       return [
         [{ outcome: 'hit' }, c.hits],
         [{ outcome: 'miss' }, c.misses],
@@ -64,9 +66,10 @@ export class RelayMetrics {
         [{ outcome: 'negative_hit' }, c.negativeHits],
       ];
     });
-    counter('relay_cache_refreshes_total', 'Background refreshes, and how many failed', ['result'], () => [
-      [{ result: 'started' }, cache.counters.refreshes],
-      [{ result: 'failed' }, cache.counters.refreshFailures],
+    counter('relay_cache_refreshes_total', 'Background refreshes started, failed, and deferred (upstream holding back or the key backing off)', ['result'], () => [
+      [{ result: 'started' }, resolver.counters.refreshes],
+      [{ result: 'failed' }, resolver.counters.refreshFailures],
+      [{ result: 'deferred' }, resolver.counters.refreshesDeferred],
     ]);
     counter('relay_upstream_calls_total', 'Upstream calls by upstream and outcome (status class, or failed)', ['upstream', 'outcome'], () =>
       Object.values(upstreams).flatMap((client) =>

@@ -1,4 +1,5 @@
 import { UpstreamFailure } from './errors.ts';
+import type { Lane } from './queue.ts';
 import type { GuardedTransport } from './transport.ts';
 import { TvdbTokenManager } from './tvdb-token.ts';
 import type { UpstreamClient, UpstreamResponse } from './types.ts';
@@ -35,18 +36,18 @@ export class TvdbClient implements UpstreamClient {
     return this.options.transport.guard;
   }
 
-  async get(path: string, query: string): Promise<UpstreamResponse> {
+  async get(path: string, query: string, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
     if (!this.configured) throw UpstreamFailure.notConfigured('tvdb');
     const url = `${this.options.baseUrl}${path}${query ? `?${query}` : ''}`;
     const first = await this.tokens.token();
-    const response = await this.send(url, first);
+    const response = await this.send(url, first, lane);
     if (response.status !== 401) return response;
     this.tokens.invalidate(first);
-    return this.send(url, await this.tokens.token());
+    return this.send(url, await this.tokens.token(), lane);
   }
 
-  private send(url: string, token: string): Promise<UpstreamResponse> {
-    return this.options.transport.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  private send(url: string, token: string, lane: Lane): Promise<UpstreamResponse> {
+    return this.options.transport.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } }, lane);
   }
 
   private login(): Promise<UpstreamResponse> {

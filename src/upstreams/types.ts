@@ -1,5 +1,6 @@
 import type { UpstreamGuard } from './guard.ts';
 import type { UpstreamMeter } from './meter.ts';
+import type { Lane } from './queue.ts';
 
 export type UpstreamName = 'tmdb' | 'tvdb';
 
@@ -20,6 +21,9 @@ export interface UpstreamClient {
   readonly configured: boolean;
   readonly meter: UpstreamMeter;
   readonly guard: UpstreamGuard;
-  /** `path` starts with '/', `query` is encoded and has no leading '?' (may be ''). */
-  get(path: string, query: string): Promise<UpstreamResponse>;
+  /**
+   * `path` starts with '/', `query` is encoded and has no leading '?' (may be ''). `lane`: whether a
+   * client waits for this (foreground) or not (background: refreshes, feeds).
+   */
+  get(path: string, query: string, lane?: Lane): Promise<UpstreamResponse>;
 }

@@ -343,7 +343,8 @@ describe('/stats', () => {
     }
     expect(stats.service).toBe('metadata-relay');
     expect(stats.cache).toMatchObject({ hits: 1, misses: 1, coalesced: 2, stale: 1, total_requests: 5, size: 1 });
-    expect(stats.cache.hit_rate_pct).toBe(40);
+    // One definition everywhere: answers that cost no upstream call of their own (hits, stale, coalesced).
+    expect(stats.cache.hit_rate_pct).toBe(80);
     expect(stats.cache.memory_bytes).toBeGreaterThan(0);
     expect(stats.upstreams.tmdb.calls).toBe(2);
   });

@@ -6,8 +6,8 @@
 import { mkdtempSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { configSecrets, createApp, type Relay } from '../../src/app.ts';
-import { startServer } from '../../src/server.ts';
+import { startServer } from '../../src/edge/server.ts';
+import { configSecrets, createRelay, type Relay } from '../../src/relay.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -41,7 +41,7 @@ async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTes
   const config = loadConfig({ LOG_LEVEL: 'debug', ...options.env, PORT: '0', HOST: '127.0.0.1' });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, configSecrets(config), (line) => logs.push(line));
-  const relay = createApp(config, { logger, ...(options.now ? { now: options.now } : {}) });
+  const relay = createRelay(config, { logger, ...(options.now ? { now: options.now } : {}) });
   const server = startServer(relay, config);
   const port = server.port;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -53,6 +53,7 @@ async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTes
     get: (path, init) => fetch(baseUrl + path, init),
     stop: async () => {
       await server.stop(true);
+      await relay.close();
     },
   };
 }

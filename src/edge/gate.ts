@@ -1,7 +1,7 @@
-import type { AccessKeys } from './access.ts';
-import { isPublicPath } from './access.ts';
-import type { RequestRejections } from './rejections.ts';
-import { jsonError } from './respond.ts';
+import { jsonError } from '../http/render.ts';
+import type { RequestRejections } from '../http/rejections.ts';
+import type { RequestContext } from '../observability/request-context.ts';
+import { isPublicPath, type AccessKeys } from './access.ts';
 
 export interface GateOptions {
   maxUrlLength: number;
@@ -9,8 +9,8 @@ export interface GateOptions {
   rejections: RequestRejections;
 }
 
-/** Checks every request before any routing: URL length, then the access key when keys are set. */
-export type Gate = (request: Request) => Response | undefined;
+/** Checks every request before anything else reads it: URL length, Host, then the access key when keys are set. */
+export type Gate = (request: Request, context: RequestContext) => Response | undefined;
 
 /**
  * Elysia's router finds the path at the first '/' from index 11 of the URL, assuming a host of at
@@ -21,21 +21,24 @@ export type Gate = (request: Request) => Response | undefined;
 const MIN_PATH_START = 11;
 
 export function createGate({ maxUrlLength, accessKeys, rejections }: GateOptions): Gate {
-  return (request) => {
+  return (request, context) => {
     const url = request.url;
     // Bounded before routing: nothing below ever sees an absurd URL.
     if (url.length > maxUrlLength) {
       rejections.uri_too_long++;
+      context.reason = 'uri_too_long';
       return jsonError(414, 'URI too long', { max_length: maxUrlLength });
     }
     if (url.indexOf('/', url.indexOf('//') + 2) < MIN_PATH_START) {
       rejections.invalid_request++;
+      context.reason = 'bad_host';
       return jsonError(400, 'Bad Host header', { message: 'The Host header must name a host of at least 4 characters' });
     }
     if (accessKeys === null) return undefined;
     const parsed = new URL(url);
     if (isPublicPath(parsed.pathname) || accessKeys.allows(request, parsed)) return undefined;
     rejections.unauthorized++;
+    context.reason = 'unauthorized';
     return jsonError(
       401,
       'Unauthorized',

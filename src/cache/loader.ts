@@ -1,0 +1,25 @@
+import type { Lane } from '../upstreams/queue.ts';
+import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
+import { admit, type AdmissionRules } from './admission.ts';
+import type { CacheEntry } from './entry.ts';
+import type { Origin } from './key.ts';
+import type { OriginLoader } from './resolver.ts';
+
+/** Loads an origin from its upstream client and admits the answer: the loader is derived from the origin alone. */
+export class UpstreamLoader implements OriginLoader {
+  constructor(
+    private readonly clients: Readonly<Record<UpstreamName, UpstreamClient>>,
+    private readonly rules: AdmissionRules,
+    private readonly now: () => number,
+  ) {}
+
+  async load(origin: Origin, lane: Lane): Promise<CacheEntry> {
+    const response = await this.clients[origin.upstream].get(origin.path, origin.query, lane);
+    return admit(origin, response, this.rules, this.now());
+  }
+
+  ready(upstream: UpstreamName): boolean {
+    const client = this.clients[upstream];
+    return client.configured && !client.guard.holdingBack;
+  }
+}

@@ -1,0 +1,65 @@
+import type { Resolver } from '../cache/resolver.ts';
+import type { EntryRenderer } from '../http/render.ts';
+import type { RequestContext } from '../observability/request-context.ts';
+
+interface KnownUrl {
+  route: string;
+  key: string;
+}
+
+/**
+ * The hit path without the router. When the app answers a URL from a cache entry, the pipeline
+ * records URL -> key here (from the request's context: the handler never calls us). Later requests
+ * for that exact URL with a fresh entry are rendered straight from the cache; anything else (unknown
+ * URL, stale or missing entry) goes to the app as before. Measured in BENCHMARKS.md: this is most of
+ * the gap between the router and a bare Bun.serve.
+ */
+export class HitMemo {
+  private readonly known = new Map<string, KnownUrl>();
+  private knownBytes = 0;
+
+  /** Bounded in bytes (URL and key text), outside CACHE_MAX_BYTES: 8 MiB by default. */
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly renderer: EntryRenderer,
+    private readonly now: () => number,
+    readonly maxBytes = 8 * 1024 * 1024,
+  ) {}
+
+  /**
+   * Learns that `url` was answered from the entry at `key`: only URLs that filled the cache (a hit or
+   * a fill that succeeded) get here, so a flood of unique URLs that never fill anything cannot crowd
+   * the table. When full, the table starts over: the hot set refills at once.
+   */
+  learn(url: string, route: string, key: string): void {
+    if (this.known.has(url)) return;
+    const bytes = 2 * (url.length + key.length) + 64;
+    if (this.knownBytes + bytes > this.maxBytes) {
+      this.known.clear();
+      this.knownBytes = 0;
+    }
+    this.known.set(url, { route, key });
+    this.knownBytes += bytes;
+  }
+
+  get size(): number {
+    return this.known.size;
+  }
+
+  get bytes(): number {
+    return this.knownBytes;
+  }
+
+  /** A fresh cached answer for a known URL, or undefined to take the app. */
+  serve(request: Request, context: RequestContext): Response | undefined {
+    const known = this.known.get(request.url);
+    if (known === undefined) return undefined;
+    const method = request.method;
+    if (method !== 'GET' && method !== 'HEAD') return undefined;
+    const entry = this.resolver.fresh(known.key);
+    if (entry === undefined) return undefined;
+    context.route = known.route;
+    context.answeredFrom = known.key;
+    return this.renderer.render(entry, 'HIT', request, this.now(), context);
+  }
+}

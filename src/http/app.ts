@@ -1,0 +1,57 @@
+import { Elysia, ValidationError } from 'elysia';
+import type { Logger } from '../log.ts';
+import { contextOf } from '../observability/request-context.ts';
+import { docsRoutes } from './docs.ts';
+import { proxyRoutes, type ProxyDeps } from './proxy.ts';
+import type { RequestRejections } from './rejections.ts';
+import { jsonError } from './render.ts';
+import { systemRoutes, type SystemDeps } from './system.ts';
+
+export interface AppDeps {
+  proxy: ProxyDeps;
+  system: SystemDeps;
+  rejections: RequestRejections;
+  logger: Logger;
+}
+
+/** The Elysia app: docs, system routes and every mounted proxy route, with one error mapping. */
+export function buildApp(deps: AppDeps) {
+  const { rejections, logger } = deps;
+  return new Elysia()
+    .onError(({ code, error, request }) => {
+      const context = contextOf(request);
+      switch (code) {
+        case 'VALIDATION':
+          rejections.invalid_request++;
+          if (context) context.reason = 'invalid_path';
+          return validationResponse(error);
+        case 'NOT_FOUND':
+          if (context) context.reason = 'not_found';
+          return jsonError(404, 'Not found');
+        case 'PARSE':
+          if (context) context.reason = 'malformed';
+          return jsonError(400, 'Malformed request');
+        default:
+          if (context) context.reason = 'internal_error';
+          logger.error('unhandled error', {
+            path: new URL(request.url).pathname,
+            code: String(code),
+            reason: error instanceof Error ? error.message : 'unknown',
+          });
+          return jsonError(500, 'Internal error');
+      }
+    })
+    .use(docsRoutes(deps.proxy.routes))
+    .use(systemRoutes(deps.system))
+    .use(proxyRoutes(deps.proxy));
+}
+
+/** 400 naming the bad parameter, without echoing its value. */
+function validationResponse(error: Readonly<ValidationError>): Response {
+  const where = error.type === 'params' ? 'path parameter' : error.type === 'query' ? 'query parameter' : error.type;
+  const path = error.valueError?.path ?? '';
+  const name = path.replace(/^\//, '').split('/')[0] ?? '';
+  const expectation = error.valueError?.schema?.description;
+  const message = name ? `Invalid ${where} '${name}'` : `Invalid ${where}`;
+  return jsonError(400, message, expectation ? { expected: expectation } : {});
+}

@@ -1,0 +1,81 @@
+import type { Resolver } from '../cache/resolver.ts';
+import type { MemoryTier } from '../cache/tiers/memory.ts';
+import type { ClientRateLimiter } from '../http/clients.ts';
+import type { RequestRejections } from '../http/rejections.ts';
+import type { TvdbClient } from '../upstreams/tvdb.ts';
+import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
+import { SERVICE_NAME, VERSION } from '../version.ts';
+
+export interface StatsSources {
+  resolver: Resolver;
+  memory: MemoryTier;
+  upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
+  tvdb: TvdbClient;
+  rejections: RequestRejections;
+  clientLimiter: ClientRateLimiter | null;
+  hitMemo: { urls: number; bytes: number; maxBytes: number };
+  uptimeSeconds: number;
+}
+
+/**
+ * The hit rate, one definition everywhere (/stats, /metrics readers, BENCHMARKS): the share of
+ * answers that cost no upstream call of their own: fresh hits, stale answers and coalesced waiters.
+ */
+export function hitRatePct(c: { hits: number; misses: number; stale: number; coalesced: number }): number {
+  const total = c.hits + c.misses + c.stale + c.coalesced;
+  return total === 0 ? 0 : Math.round(((c.hits + c.stale + c.coalesced) / total) * 10_000) / 100;
+}
+
+export function collectStats(s: StatsSources) {
+  const c = s.resolver.counters;
+  return {
+    service: SERVICE_NAME,
+    version: VERSION,
+    uptime_seconds: s.uptimeSeconds,
+    cache: {
+      hits: c.hits,
+      misses: c.misses,
+      total_requests: c.hits + c.misses + c.stale + c.coalesced,
+      hit_rate_pct: hitRatePct(c),
+      size: s.memory.entries,
+      memory_bytes: s.memory.storedBytes,
+      uncompressed_bytes: s.memory.identityBytes(),
+      max_bytes: s.memory.maxBytes,
+      records: s.memory.records,
+      stale: c.stale,
+      coalesced: c.coalesced,
+      negative_hits: c.negativeHits,
+      refreshes: c.refreshes,
+      refresh_failures: c.refreshFailures,
+      refreshes_deferred: c.refreshesDeferred,
+      invalidated: c.invalidated,
+      fetches_in_flight: s.resolver.fetchesInFlight,
+    },
+    hit_memo: { urls: s.hitMemo.urls, bytes: s.hitMemo.bytes, max_bytes: s.hitMemo.maxBytes },
+    process: processMemory(),
+    rejections: { ...s.rejections },
+    client_limit: s.clientLimiter ? { clients: s.clientLimiter.clients, rejected: s.clientLimiter.rejected } : null,
+    upstreams: {
+      tmdb: upstreamStats(s.upstreams.tmdb),
+      tvdb: { ...upstreamStats(s.upstreams.tvdb), token_held: s.tvdb.tokens.hasToken, logins: s.tvdb.tokens.logins },
+    },
+  };
+}
+
+export type RelayStats = ReturnType<typeof collectStats>;
+
+function processMemory() {
+  const memory = process.memoryUsage();
+  return { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, heap_total_bytes: memory.heapTotal };
+}
+
+function upstreamStats(client: UpstreamClient) {
+  const { meter } = client;
+  return {
+    configured: client.configured,
+    calls: meter.calls,
+    outcomes: { ...meter.outcomes },
+    avg_ms: meter.calls === 0 ? 0 : Math.round((meter.totalMs / meter.calls) * 10) / 10,
+    guard: client.guard.snapshot(),
+  };
+}

@@ -1,0 +1,137 @@
+import type { Server } from 'bun';
+import type { AdmissionRules } from './cache/admission.ts';
+import { UpstreamLoader } from './cache/loader.ts';
+import { loggableKey, keyOf } from './cache/key.ts';
+import { Resolver } from './cache/resolver.ts';
+import { MemoryTier } from './cache/tiers/memory.ts';
+import { MYDIA_ROUTES } from './catalog/mounts/mydia.ts';
+import type { Config } from './config.ts';
+import { AccessKeys } from './edge/access.ts';
+import { createGate } from './edge/gate.ts';
+import { HitMemo } from './edge/hit-memo.ts';
+import { createPipeline } from './edge/pipeline.ts';
+import { buildApp } from './http/app.ts';
+import { ClientIdentity, ClientRateLimiter } from './http/clients.ts';
+import { newRejections } from './http/rejections.ts';
+import { EntryRenderer } from './http/render.ts';
+import { createLogger, type Logger } from './log.ts';
+import { RelayMetrics } from './observability/metrics.ts';
+import { collectStats, type RelayStats } from './observability/stats.ts';
+import { UpstreamGuard } from './upstreams/guard.ts';
+import { TmdbClient } from './upstreams/tmdb.ts';
+import { GuardedTransport } from './upstreams/transport.ts';
+import { TvdbClient } from './upstreams/tvdb.ts';
+import type { UpstreamName } from './upstreams/types.ts';
+
+export interface RelayOptions {
+  /** Clock for cache freshness and token expiry (ms since epoch). Tests move it forward. */
+  now?: () => number;
+  logger?: Logger;
+}
+
+/**
+ * A relay: one request pipeline and what it holds. `fetch` answers a request exactly as the HTTP
+ * server does (access control included), so tests can drive it in-process; `close` releases timers
+ * and waiting requests (the CLI calls it after draining).
+ */
+export interface Relay {
+  fetch(request: Request, server?: Server<undefined>): Response | Promise<Response>;
+  stats(): RelayStats;
+  close(): Promise<void>;
+  readonly logger: Logger;
+  /** The cache, for code that refreshes or invalidates without a request (and for tests). */
+  readonly resolver: Resolver;
+}
+
+/**
+ * Composition root: builds upstream clients, the cache, the app and the edge from a validated Config.
+ * Reads no environment and opens no port; edge/server.ts serves `relay.fetch`.
+ */
+export function createRelay(config: Readonly<Config>, options: RelayOptions = {}): Relay {
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
+
+  // Guards run on real time: their queues wake on timers, which a test clock would never move.
+  const guards = {
+    tmdb: new UpstreamGuard({ upstream: 'tmdb', ...config.upstreamBudget.tmdb, ...config.upstreamGuard }),
+    tvdb: new UpstreamGuard({ upstream: 'tvdb', ...config.upstreamBudget.tvdb, ...config.upstreamGuard }),
+  };
+  const transportFor = (upstream: UpstreamName) => new GuardedTransport(upstream, guards[upstream], config.upstreamTimeoutMs, config.upstreamMaxBodyBytes);
+  const tmdb = new TmdbClient({ credential: config.tmdb.credential, baseUrl: config.tmdb.baseUrl, transport: transportFor('tmdb') });
+  const tvdb = new TvdbClient({ apiKey: config.tvdb.apiKey, pin: config.tvdb.pin, baseUrl: config.tvdb.baseUrl, transport: transportFor('tvdb'), now });
+  const upstreams = { tmdb, tvdb } as const;
+
+  const admission: AdmissionRules = { policy: config.cache.policy, negativeTtlMs: config.cache.negativeTtlMs, gzipLevel: config.cache.gzipLevel };
+  const memory = new MemoryTier(config.cache.maxBytes);
+  const resolver = new Resolver({
+    memory,
+    loader: new UpstreamLoader(upstreams, admission, now),
+    now,
+    onRefreshError: (origin, error) =>
+      logger.warn('background refresh failed; still answering stale', {
+        key: loggableKey(keyOf(origin)),
+        reason: error instanceof Error ? error.message : 'unknown',
+      }),
+  });
+
+  const rejections = newRejections();
+  const clientLimit = config.clientRateLimit
+    ? { identity: new ClientIdentity(config.trustedProxies), limiter: new ClientRateLimiter(config.clientRateLimit) }
+    : null;
+  const accessKeys = config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null;
+  const renderer = new EntryRenderer({ privateAnswers: accessKeys !== null });
+  const memo = new HitMemo(resolver, renderer, now);
+  const metrics = new RelayMetrics({ resolver, memory, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null });
+  for (const client of [tmdb, tvdb]) {
+    client.meter.listener = (status, ms) =>
+      metrics.upstreamDuration.observe({ upstream: client.name, status_class: status === null ? 'failed' : `${Math.floor(status / 100)}xx` }, ms / 1000);
+  }
+
+  const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
+  const stats = () =>
+    collectStats({
+      resolver,
+      memory,
+      upstreams,
+      tvdb,
+      rejections,
+      clientLimiter: clientLimit?.limiter ?? null,
+      hitMemo: { urls: memo.size, bytes: memo.bytes, maxBytes: memo.maxBytes },
+      uptimeSeconds: uptimeSeconds(),
+    });
+
+  const app = buildApp({
+    proxy: { routes: MYDIA_ROUTES, upstreams, resolver, renderer, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections },
+    system: { stats, metrics, uptimeSeconds, upstreamsConfigured: () => ({ tmdb: tmdb.configured, tvdb: tvdb.configured }) },
+    rejections,
+    logger,
+  });
+  const fetch = createPipeline({
+    gate: createGate({ maxUrlLength: config.limits.maxUrlLength, accessKeys, rejections }),
+    memo,
+    app: app.fetch,
+    metrics,
+    logger,
+  });
+
+  return {
+    fetch,
+    stats,
+    logger,
+    resolver,
+    close: async () => {
+      guards.tmdb.close();
+      guards.tvdb.close();
+      memory.close();
+      logger.flush();
+    },
+  };
+}
+
+/** Every credential in the config: the logger scrubs them from each line. */
+export function configSecrets(config: Readonly<Config>): string[] {
+  return [config.tmdb.credential?.value, config.tvdb.apiKey, config.tvdb.pin, ...config.accessKeys].filter(
+    (s): s is string => typeof s === 'string',
+  );
+}
