@@ -1,5 +1,5 @@
 /**
- * `bun run bench [--only hot,replay,memory] [--duration 10] [--requests 300000] [--write]`
+ * `bun run bench [--only hot,replay,memory,overload] [--duration 10] [--requests 300000] [--binary <path>] [--write]`
  *
  * Starts the fake upstream (30-80 ms latency) and the relay as shipped (the compiled binary, built
  * first), then measures: cache-hit throughput and latency vs nginx proxy_cache and a bare Bun.serve
@@ -45,6 +45,9 @@ async function startFake(latency: string): Promise<Started & { info: FakeInfo }>
 }
 
 function build(): string[] {
+  // --binary <path>: measure another build (e.g. .bench/ab-<sha>/dist/metadata-relay from bench:ab).
+  const binary = flag('binary', '');
+  if (binary !== '') return [binary];
   const result = Bun.spawnSync(['bun', 'run', 'build'], { stdout: 'ignore', stderr: 'pipe' });
   if (result.exitCode !== 0) throw new Error(`build failed: ${result.stderr.toString()}`);
   return ['./dist/metadata-relay'];

@@ -77,10 +77,18 @@ function render(call: Call, random: () => number): string {
     encode = (v) => encodeURIComponent(v).replaceAll('%2C', ',');
   } else if (style >= 0.85) {
     params = [...params.map(([k, v]): [string, string] => [k, k === 'append_to_response' ? v.split(',').reverse().join(', ') : v]), ['api_key', 'client-own-key']];
-    params.sort(() => random() - 0.5);
+    shuffle(params, random);
   }
   const query = params.map(([k, v]) => `${k}=${encode(v)}`).join('&');
   return query ? `${call.path}?${query}` : call.path;
+}
+
+/** Fisher-Yates with the seeded PRNG: the same order every run (a random sort comparator is not). */
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
 }
 
 function zipfSampler(n: number, s: number, random: () => number): () => number {

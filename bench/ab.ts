@@ -1,0 +1,93 @@
+/**
+ * `bun run bench:ab [--ref <git-ref>] [--rounds 4] [--duration 5] [--path <relay path>] [--env K=V ...] [--identity]`
+ *
+ * The hit path before and after a change, measured in one run: builds the binary of the working tree
+ * (B) and of `--ref` (A, default HEAD~1) in a git worktree under .bench/, starts one fake upstream,
+ * warms one relay of each, then alternates wrk runs A, B, A, B, ... so both sides see the same noise.
+ * Prints the median req/s of each side, their ratio, and every round. `--env` adds relay variables
+ * (e.g. CACHE_STORE=...) to B only, to measure what a setting costs against A (use --ref HEAD).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { commandExists, spawnUntil, startRelayProcess, type Started } from './lib/processes.ts';
+import { runWrk } from './lib/wrk.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`);
+  return at === -1 ? fallback : (args[at + 1] ?? fallback);
+};
+const ref = flag('ref', 'HEAD~1');
+const rounds = Number(flag('rounds', '4'));
+const duration = Number(flag('duration', '5'));
+const path = flag('path', '/tmdb/movies/550?append_to_response=credits,images,videos');
+const extraEnv = Object.fromEntries(
+  args.flatMap((arg, i) => (args[i - 1] === '--env' ? [arg.split('=') as [string, string]] : [])).map(([k, v]) => [k, v ?? '']),
+);
+const headers: Record<string, string> = args.includes('--identity') ? { accept: 'application/json' } : { 'accept-encoding': 'gzip', accept: 'application/json' };
+
+if (!commandExists('wrk')) throw new Error('wrk is needed: apt-get install -y wrk');
+const root = resolve(import.meta.dir, '..');
+
+function run(cmd: string[], cwd: string): string {
+  const result = Bun.spawnSync(cmd, { cwd, stdout: 'pipe', stderr: 'pipe' });
+  if (result.exitCode !== 0) throw new Error(`${cmd.join(' ')} failed in ${cwd}: ${result.stderr.toString()}`);
+  return result.stdout.toString().trim();
+}
+
+/** Builds the binary of `ref` in .bench/ab-<sha> (reused when already built). */
+function buildRef(): { binary: string; sha: string } {
+  const sha = run(['git', 'rev-parse', '--short', ref], root);
+  const dir = join(root, '.bench', `ab-${sha}`);
+  const binary = join(dir, 'dist', 'metadata-relay');
+  if (!existsSync(binary)) {
+    mkdirSync(join(root, '.bench'), { recursive: true });
+    if (!existsSync(dir)) run(['git', 'worktree', 'add', '--detach', dir, sha], root);
+    run(['bun', 'install', '--frozen-lockfile'], dir);
+    run(['bun', 'run', 'build'], dir);
+  }
+  return { binary, sha };
+}
+
+const a = buildRef();
+run(['bun', 'run', 'build'], root);
+const b = join(root, 'dist', 'metadata-relay');
+
+const fake = await spawnUntil(['bun', 'test/support/fake-upstream-cli.ts', '--latency', '30-80'], 'tmdbBaseUrl', {}, root);
+const line = JSON.parse(fake.readyLine) as { tmdbBaseUrl: string; tvdbBaseUrl: string; tmdbApiKey: string; tvdbApiKey: string };
+const relayEnv = { TMDB_API_KEY: line.tmdbApiKey, TMDB_BASE_URL: line.tmdbBaseUrl, TVDB_API_KEY: line.tvdbApiKey, TVDB_BASE_URL: line.tvdbBaseUrl };
+const started: Started[] = [fake];
+try {
+  const relayA = await startRelayProcess([a.binary], relayEnv);
+  started.push(relayA);
+  const relayB = await startRelayProcess([b], relayEnv, extraEnv);
+  started.push(relayB);
+  for (const url of [relayA.baseUrl, relayB.baseUrl]) {
+    for (let i = 0; i < 3; i++) await (await fetch(url + path, { headers })).arrayBuffer();
+  }
+  const results: Record<'A' | 'B', number[]> = { A: [], B: [] };
+  const wrk = { connections: 64, threads: 1, durationSeconds: duration, headers };
+  for (let round = 0; round < rounds; round++) {
+    // Alternate which side goes first, so neither always runs on a warmer or colder machine.
+    const order: ('A' | 'B')[] = round % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
+    for (const side of order) {
+      const result = await runWrk((side === 'A' ? relayA : relayB).baseUrl + path, wrk);
+      if (result.non2xx + result.socketErrors > 0) throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
+      results[side].push(result.requestsPerSecond);
+    }
+  }
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  };
+  const env = Object.keys(extraEnv).length > 0 ? ` with ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+  console.log(`A/B hit path: GET ${path}${args.includes('--identity') ? ' (identity)' : ' (gzip)'}, wrk -t1 -c64 -d${duration}s x ${rounds} rounds each, alternating`);
+  console.log(`| side | build | median req/s | rounds |`);
+  console.log(`|---|---|---:|---|`);
+  console.log(`| A | ${a.sha} (${ref}) | ${Math.round(median(results.A)).toLocaleString('en')} | ${results.A.map((v) => Math.round(v)).join(', ')} |`);
+  console.log(`| B | working tree${env} | ${Math.round(median(results.B)).toLocaleString('en')} | ${results.B.map((v) => Math.round(v)).join(', ')} |`);
+  console.log(`B / A = ${(median(results.B) / median(results.A)).toFixed(3)}`);
+} finally {
+  for (const s of started.reverse()) await s.stop();
+}
