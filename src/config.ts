@@ -4,6 +4,11 @@ import { parseBytes, parseDuration } from './config/durations.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 import type { GuardOptions } from './upstreams/guard.ts';
 
+/** The second cache tier: none (memory only), a SQLite file, or a Redis shared by a fleet. */
+export type CacheStore =
+  | { kind: 'sqlite'; path: string; maxBytes: number }
+  | { kind: 'redis'; url: string; prefix: string };
+
 export type TmdbCredential = { kind: 'api_key'; value: string } | { kind: 'bearer'; value: string };
 
 export interface Config {
@@ -23,6 +28,12 @@ export interface Config {
     policy: Policy;
     /** gzip level for stored bodies: fast levels keep misses cheap. */
     gzipLevel: number;
+    /** The second tier, or null for memory only. */
+    store: CacheStore | null;
+    /** Deadline of one call to the second tier. */
+    storeTimeoutMs: number;
+    /** Entries with a larger (gzip) body stay in memory only. */
+    storeMaxEntryBytes: number;
   };
   /** Shields for each upstream: see upstreams/guard.ts. */
   upstreamBudget: Record<'tmdb' | 'tvdb', { ratePerSecond: number; burst: number }>;
@@ -48,6 +59,10 @@ export const DEFAULTS = Object.freeze({
   tvdbBaseUrl: 'https://api4.thetvdb.com/v4',
   cacheMaxBytes: 256 * 1024 * 1024,
   gzipLevel: 4,
+  cacheStorePrefix: 'metadata-relay:',
+  cacheStoreMaxBytes: 2 * 1024 ** 3,
+  cacheStoreTimeoutMs: 100,
+  cacheStoreMaxEntryBytes: 4 * 1024 * 1024,
   tmdbRatePerSecond: 40,
   tvdbRatePerSecond: 20,
   upstreamMaxConcurrency: 16,
@@ -100,6 +115,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       negativeTtlMs: read.duration('CACHE_NEGATIVE_TTL', DEFAULT_NEGATIVE_TTL_MS, 0, 7 * 86_400_000),
       policy: readPolicy(read),
       gzipLevel: read.integer('CACHE_GZIP_LEVEL', DEFAULTS.gzipLevel, 1, 9),
+      store: readStore(read),
+      storeTimeoutMs: read.duration('CACHE_STORE_TIMEOUT', DEFAULTS.cacheStoreTimeoutMs, 5, 10_000),
+      storeMaxEntryBytes: read.bytes('CACHE_STORE_MAX_ENTRY_BYTES', DEFAULTS.cacheStoreMaxEntryBytes, 1024),
     },
     upstreamBudget: {
       tmdb: {
@@ -132,6 +150,29 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   return deepFreeze(config);
 }
 
+/** `CACHE_STORE=redis://…|rediss://…|sqlite:<path>`, with its prefix or size bound. */
+function readStore(read: EnvReader): CacheStore | null {
+  const value = read.secret('CACHE_STORE');
+  const prefix = read.text('CACHE_STORE_PREFIX', DEFAULTS.cacheStorePrefix, /^[A-Za-z0-9:._-]{1,64}$/, 'letters, digits and :._- (at most 64)');
+  const maxBytes = read.bytes('CACHE_STORE_MAX_BYTES', DEFAULTS.cacheStoreMaxBytes, 16 * 1024 * 1024);
+  if (value === null) return null;
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') return read.problem('CACHE_STORE must name a file after sqlite: (e.g. sqlite:/data/cache.db)');
+    return { kind: 'sqlite', path, maxBytes };
+  }
+  if (value.startsWith('redis://') || value.startsWith('rediss://')) {
+    try {
+      const url = new URL(value);
+      if (url.hostname === '') throw new Error('no host');
+      return { kind: 'redis', url: value, prefix };
+    } catch {
+      return read.problem('CACHE_STORE is not a valid redis:// or rediss:// URL');
+    }
+  }
+  return read.problem('CACHE_STORE must be redis://…, rediss://… or sqlite:<path>');
+}
+
 /** `CACHE_TTL_<FAMILY>=<fresh>/<stale>`, e.g. `CACHE_TTL_DETAILS=12h/30d`. */
 function readPolicy(read: EnvReader): Policy {
   const policy = {} as Record<RouteFamily, Freshness>;
@@ -150,6 +191,22 @@ class EnvReader {
   private raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === '' ? undefined : value;
+  }
+
+  /** Records a problem that is not about one value's syntax; returns null for the caller's convenience. */
+  problem(message: string): null {
+    this.problems.push(message);
+    return null;
+  }
+
+  text(name: string, fallback: string, pattern: RegExp, what: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!pattern.test(value)) {
+      this.problems.push(`${name} must be ${what}, got "${value}"`);
+      return fallback;
+    }
+    return value;
   }
 
   /** An IP address (`0.0.0.0`, `::`) or a host name. */

@@ -59,6 +59,7 @@ async function healthcheck(config: Readonly<Config>): Promise<number> {
 
 async function serve(config: Readonly<Config>): Promise<void> {
   const relay = createRelay(config);
+  await relay.ready(); // a healthy second tier is used from the first request; a dead one never blocks the start
   const { logger } = relay;
   const server = startServer(relay, config);
 

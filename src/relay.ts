@@ -2,7 +2,9 @@ import type { Server } from 'bun';
 import type { AdmissionRules } from './cache/admission.ts';
 import { UpstreamLoader } from './cache/loader.ts';
 import { loggableKey, keyOf } from './cache/key.ts';
+import type { Invalidation } from './cache/fleet/invalidation-bus.ts';
 import { Resolver } from './cache/resolver.ts';
+import { openStore, type SecondStore } from './cache/store.ts';
 import { MemoryTier } from './cache/tiers/memory.ts';
 import { MYDIA_ROUTES } from './catalog/mounts/mydia.ts';
 import type { Config } from './config.ts';
@@ -18,6 +20,8 @@ import { createLogger, type Logger } from './log.ts';
 import { RelayMetrics } from './observability/metrics.ts';
 import { collectStats, type RelayStats } from './observability/stats.ts';
 import { UpstreamGuard } from './upstreams/guard.ts';
+import { RedisBudget } from './upstreams/shared-budget.ts';
+import { RedisTokenShare } from './upstreams/tvdb-token-share.ts';
 import { TmdbClient } from './upstreams/tmdb.ts';
 import { GuardedTransport } from './upstreams/transport.ts';
 import { TvdbClient } from './upstreams/tvdb.ts';
@@ -37,6 +41,8 @@ export interface RelayOptions {
 export interface Relay {
   fetch(request: Request, server?: Server<undefined>): Response | Promise<Response>;
   stats(): RelayStats;
+  /** Resolves once the second tier's first connection attempt ended (bounded; never fails). */
+  ready(): Promise<void>;
   close(): Promise<void>;
   readonly logger: Logger;
   /** The cache, for code that refreshes or invalidates without a request (and for tests). */
@@ -52,20 +58,45 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
   const startedAt = now();
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
 
+  // Invalidations from other relays reach this relay's memory (bound once the resolver exists).
+  let applyRemote: (invalidation: Invalidation) => void = () => {};
+  const store: SecondStore | null = config.cache.store
+    ? openStore(config.cache.store, {
+        now,
+        timeoutMs: config.cache.storeTimeoutMs,
+        maxEntryBytes: config.cache.storeMaxEntryBytes,
+        lockMs: config.upstreamTimeoutMs + config.upstreamGuard.maxQueueWaitMs + 1_000,
+        onInvalidation: (invalidation) => applyRemote(invalidation),
+      })
+    : null;
+  // With Redis, the fleet shares one rate budget per upstream (each machine's own bucket still applies).
+  const sharedBudget = (upstream: UpstreamName) =>
+    store?.redis && config.cache.store?.kind === 'redis'
+      ? new RedisBudget(store.redis, `${config.cache.store.prefix}budget:${upstream}`, config.upstreamBudget[upstream].ratePerSecond, config.upstreamBudget[upstream].burst)
+      : null;
   // Guards run on real time: their queues wake on timers, which a test clock would never move.
   const guards = {
-    tmdb: new UpstreamGuard({ upstream: 'tmdb', ...config.upstreamBudget.tmdb, ...config.upstreamGuard }),
-    tvdb: new UpstreamGuard({ upstream: 'tvdb', ...config.upstreamBudget.tvdb, ...config.upstreamGuard }),
+    tmdb: new UpstreamGuard({ upstream: 'tmdb', ...config.upstreamBudget.tmdb, ...config.upstreamGuard, shared: sharedBudget('tmdb') }),
+    tvdb: new UpstreamGuard({ upstream: 'tvdb', ...config.upstreamBudget.tvdb, ...config.upstreamGuard, shared: sharedBudget('tvdb') }),
   };
   const transportFor = (upstream: UpstreamName) => new GuardedTransport(upstream, guards[upstream], config.upstreamTimeoutMs, config.upstreamMaxBodyBytes);
   const tmdb = new TmdbClient({ credential: config.tmdb.credential, baseUrl: config.tmdb.baseUrl, transport: transportFor('tmdb') });
-  const tvdb = new TvdbClient({ apiKey: config.tvdb.apiKey, pin: config.tvdb.pin, baseUrl: config.tvdb.baseUrl, transport: transportFor('tvdb'), now });
+  const tvdb = new TvdbClient({
+    apiKey: config.tvdb.apiKey,
+    pin: config.tvdb.pin,
+    baseUrl: config.tvdb.baseUrl,
+    transport: transportFor('tvdb'),
+    now,
+    tokenShare: store?.redis && config.cache.store?.kind === 'redis' ? new RedisTokenShare(store.redis, config.cache.store.prefix) : null,
+  });
   const upstreams = { tmdb, tvdb } as const;
 
   const admission: AdmissionRules = { policy: config.cache.policy, negativeTtlMs: config.cache.negativeTtlMs, gzipLevel: config.cache.gzipLevel };
   const memory = new MemoryTier(config.cache.maxBytes);
   const resolver = new Resolver({
     memory,
+    second: store?.tier ?? null,
+    fleet: store?.fleet ?? null,
     loader: new UpstreamLoader(upstreams, admission, now),
     now,
     onRefreshError: (origin, error) =>
@@ -74,6 +105,8 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
         reason: error instanceof Error ? error.message : 'unknown',
       }),
   });
+
+  applyRemote = (invalidation) => resolver.invalidateMemory(invalidation);
 
   const rejections = newRejections();
   const clientLimit = config.clientRateLimit
@@ -98,12 +131,19 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       rejections,
       clientLimiter: clientLimit?.limiter ?? null,
       hitMemo: { urls: memo.size, bytes: memo.bytes, maxBytes: memo.maxBytes },
+      store,
       uptimeSeconds: uptimeSeconds(),
     });
 
   const app = buildApp({
     proxy: { routes: MYDIA_ROUTES, upstreams, resolver, renderer, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections },
-    system: { stats, metrics, uptimeSeconds, upstreamsConfigured: () => ({ tmdb: tmdb.configured, tvdb: tvdb.configured }) },
+    system: {
+      stats,
+      metrics,
+      uptimeSeconds,
+      upstreamsConfigured: () => ({ tmdb: tmdb.configured, tvdb: tvdb.configured }),
+      cacheStore: () => (store ? { kind: store.kind, state: storeState(store) } : null),
+    },
     rejections,
     logger,
   });
@@ -120,18 +160,39 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     stats,
     logger,
     resolver,
+    ready: async () => {
+      await store?.ready();
+    },
     close: async () => {
       guards.tmdb.close();
       guards.tvdb.close();
+      await store?.close();
       memory.close();
       logger.flush();
     },
   };
 }
 
+/** What /health says of the second tier: the worse of the connection and the tier's breaker. */
+export function storeState(store: SecondStore): 'up' | 'down' | 'probing' {
+  if (store.redis !== null && store.redis.state !== 'up') return 'down';
+  return store.tier.state;
+}
+
 /** Every credential in the config: the logger scrubs them from each line. */
 export function configSecrets(config: Readonly<Config>): string[] {
-  return [config.tmdb.credential?.value, config.tvdb.apiKey, config.tvdb.pin, ...config.accessKeys].filter(
-    (s): s is string => typeof s === 'string',
+  const store = config.cache.store;
+  const redis = store?.kind === 'redis' ? [store.url, redisPassword(store.url)] : [];
+  return [config.tmdb.credential?.value, config.tvdb.apiKey, config.tvdb.pin, ...config.accessKeys, ...redis].filter(
+    (s): s is string => typeof s === 'string' && s !== '',
   );
+}
+
+function redisPassword(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  } catch {
+    return undefined;
+  }
 }

@@ -8,6 +8,8 @@ export interface SystemDeps {
   metrics: RelayMetrics;
   upstreamsConfigured: () => { tmdb: boolean; tvdb: boolean };
   uptimeSeconds: () => number;
+  /** The second tier and its state, or null when there is none. */
+  cacheStore: () => { kind: string; state: 'up' | 'down' | 'probing' } | null;
 }
 
 const UpstreamStatus = t.Object({ tmdb: t.Boolean(), tvdb: t.Boolean() });
@@ -23,6 +25,8 @@ export function systemRoutes(deps: SystemDeps) {
         version: VERSION,
         uptime_seconds: deps.uptimeSeconds(),
         upstreams_configured: deps.upstreamsConfigured(),
+        // The relay answers whatever the tier does: it stays "ok" and says how the tier is.
+        cache_store: deps.cacheStore(),
       }),
       {
         response: t.Object({
@@ -31,6 +35,7 @@ export function systemRoutes(deps: SystemDeps) {
           version: t.String(),
           uptime_seconds: t.Number(),
           upstreams_configured: UpstreamStatus,
+          cache_store: t.Union([t.Null(), t.Object({ kind: t.String(), state: t.Union([t.Literal('up'), t.Literal('down'), t.Literal('probing')]) })]),
         }),
         detail: { tags: ['System'], summary: 'Liveness and version; says which upstreams have credentials' },
       },

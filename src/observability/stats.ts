@@ -1,4 +1,5 @@
 import type { Resolver } from '../cache/resolver.ts';
+import type { SecondStore } from '../cache/store.ts';
 import type { MemoryTier } from '../cache/tiers/memory.ts';
 import type { ClientRateLimiter } from '../http/clients.ts';
 import type { RequestRejections } from '../http/rejections.ts';
@@ -14,6 +15,7 @@ export interface StatsSources {
   rejections: RequestRejections;
   clientLimiter: ClientRateLimiter | null;
   hitMemo: { urls: number; bytes: number; maxBytes: number };
+  store: SecondStore | null;
   uptimeSeconds: number;
 }
 
@@ -52,17 +54,47 @@ export function collectStats(s: StatsSources) {
       fetches_in_flight: s.resolver.fetchesInFlight,
     },
     hit_memo: { urls: s.hitMemo.urls, bytes: s.hitMemo.bytes, max_bytes: s.hitMemo.maxBytes },
+    cache_store: s.store ? storeStats(s.store, c.tierHits) : null,
     process: processMemory(),
     rejections: { ...s.rejections },
     client_limit: s.clientLimiter ? { clients: s.clientLimiter.clients, rejected: s.clientLimiter.rejected } : null,
     upstreams: {
       tmdb: upstreamStats(s.upstreams.tmdb),
-      tvdb: { ...upstreamStats(s.upstreams.tvdb), token_held: s.tvdb.tokens.hasToken, logins: s.tvdb.tokens.logins },
+      tvdb: { ...upstreamStats(s.upstreams.tvdb), token_held: s.tvdb.tokens.hasToken, logins: s.tvdb.tokens.logins, tokens_from_fleet: s.tvdb.tokens.adopted },
     },
   };
 }
 
 export type RelayStats = ReturnType<typeof collectStats>;
+
+function storeStats(store: SecondStore, promoted: number) {
+  const t = store.tier.counters;
+  return {
+    kind: store.kind,
+    breaker: store.tier.breaker.state,
+    hits: t.hits,
+    misses: t.misses,
+    promoted,
+    errors: t.errors,
+    timeouts: t.timeouts,
+    corrupt: t.corrupt,
+    skipped: t.skipped,
+    writes: t.writes,
+    write_errors: t.writeErrors,
+    too_large: t.tooLarge,
+    ...(store.sqlite ? { entries: store.sqlite.entries, bytes: store.sqlite.storedBytes, evictions: store.sqlite.evictions } : {}),
+    ...(store.redis
+      ? {
+          connection: store.redis.state,
+          rebuilds: store.redis.rebuilds,
+          lock_waits: store.fleet?.locks.waits ?? 0,
+          lock_takeovers: store.fleet?.locks.takeovers ?? 0,
+          invalidations_published: store.fleet?.bus.published ?? 0,
+          invalidations_received: store.fleet?.bus.received ?? 0,
+        }
+      : {}),
+  };
+}
 
 function processMemory() {
   const memory = process.memoryUsage();

@@ -1,6 +1,7 @@
 import { CircuitBreaker, type BreakerState, type BreakerTicket } from './breaker.ts';
 import { UpstreamFailure } from './errors.ts';
 import { LaneQueue, type Lane, type Waiter } from './queue.ts';
+import type { SharedBudget } from './shared-budget.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { UPSTREAM_LABEL, type UpstreamName, type UpstreamResponse } from './types.ts';
 
@@ -25,6 +26,8 @@ export interface GuardOptions {
   now?: () => number;
   /** Told when the breaker changes state. */
   onBreakerChange?: (state: BreakerState, previous: BreakerState) => void;
+  /** A budget shared with the other relays of a fleet, on top of this machine's own. */
+  shared?: SharedBudget | null;
 }
 
 export type { BreakerState, Lane };
@@ -56,6 +59,8 @@ export class UpstreamGuard {
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private pausedUntil = 0;
   pauses = 0;
+  /** Calls that waited for the fleet's shared budget. */
+  sharedWaits = 0;
   readonly rejections: Record<RejectionReason, number> = { paused: 0, breaker_open: 0, queue_full: 0, queue_timeout: 0 };
 
   constructor(private readonly options: GuardOptions) {
@@ -74,6 +79,7 @@ export class UpstreamGuard {
 
   async run(task: () => Promise<UpstreamResponse>, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
     const ticket = this.admit();
+    const queuedAt = this.now();
     try {
       await this.acquire(lane);
     } catch (error) {
@@ -81,6 +87,7 @@ export class UpstreamGuard {
       throw error;
     }
     try {
+      await this.reserveShared(queuedAt);
       const response = await task();
       this.observe(response, ticket);
       return response;
@@ -91,6 +98,18 @@ export class UpstreamGuard {
     } finally {
       this.active[lane]--;
       this.pump();
+    }
+  }
+
+  /** With a fleet: waits for the shared budget, or refuses when that wait would pass the queue's. */
+  private async reserveShared(queuedAt: number): Promise<void> {
+    const shared = this.options.shared;
+    if (!shared) return;
+    const waitMs = await shared.reserve(Math.max(0, this.options.maxQueueWaitMs - (this.now() - queuedAt)));
+    if (waitMs === null) throw this.refuse('queue_full', 1_000, 'fleet request budget exhausted');
+    if (waitMs > 0) {
+      this.sharedWaits++;
+      await Bun.sleep(waitMs);
     }
   }
 
@@ -229,6 +248,7 @@ export class UpstreamGuard {
       breaker_openings: this.breaker.openings,
       paused_for_ms: Math.max(0, this.pausedUntil - now),
       pauses: this.pauses,
+      shared_budget: this.options.shared ? { waits: this.sharedWaits } : null,
       rejections: { ...this.rejections },
     };
   }

@@ -1,4 +1,5 @@
 import { UpstreamFailure } from './errors.ts';
+import type { TokenShare } from './tvdb-token-share.ts';
 import type { UpstreamResponse } from './types.ts';
 
 /** TVDB tokens last about a month; without a readable `exp` we assume the 28 days clients use. */
@@ -9,6 +10,8 @@ const RENEW_BEFORE_EXP_MS = 24 * 3_600_000;
 const REJECTED_LOGIN_BACKOFF_MS = 30_000;
 /** After any other failed login (5xx, timeout, a body without a token), wait this long. */
 const FAILED_LOGIN_BACKOFF_MS = 5_000;
+/** While another relay of the fleet logs in, wait this long at most for its token. */
+const FLEET_LOGIN_WAIT_MS = 5_000;
 
 export type LoginCall = () => Promise<UpstreamResponse>;
 
@@ -31,11 +34,17 @@ export class TvdbTokenManager {
   private pending: Promise<string> | null = null;
   private retryAt = 0;
   private lastFailure: UpstreamFailure | null = null;
+  /** The last token TVDB refused: never taken from the fleet again. */
+  private refused: string | null = null;
   logins = 0;
+  /** Tokens taken from the fleet instead of logging in. */
+  adopted = 0;
 
   constructor(
     private readonly login: LoginCall,
     private readonly now: () => number,
+    /** With a fleet: one login for every relay (see tvdb-token-share.ts). */
+    private readonly share: TokenShare | null = null,
   ) {}
 
   token(): Promise<string> {
@@ -54,6 +63,8 @@ export class TvdbTokenManager {
   /** Forget `token` after the upstream refused it (only if nobody has replaced it meanwhile). */
   invalidate(token: string): void {
     if (this.current?.value === token) this.current = null;
+    this.refused = token;
+    void this.share?.drop(token);
   }
 
   get hasToken(): boolean {
@@ -74,6 +85,39 @@ export class TvdbTokenManager {
   }
 
   private async loginOnce(): Promise<string> {
+    const fromFleet = await this.fleetToken();
+    if (fromFleet !== null) return fromFleet;
+    const lock = this.share ? await this.share.lock() : 'unavailable';
+    try {
+      if (lock === null) {
+        // Another relay is logging in for the fleet: take its token when it lands.
+        // Real time, not the injected clock: this is a wait, not a freshness decision.
+        const deadline = performance.now() + FLEET_LOGIN_WAIT_MS;
+        while (performance.now() < deadline) {
+          await Bun.sleep(100);
+          const landed = await this.fleetToken();
+          if (landed !== null) return landed;
+        }
+      }
+      return await this.loginHere();
+    } finally {
+      if (lock !== null && lock !== 'unavailable') await this.share?.unlock(lock);
+    }
+  }
+
+  /** A usable token from the fleet (not refused, not due for renewal), adopted as ours; else null. */
+  private async fleetToken(): Promise<string | null> {
+    if (!this.share) return null;
+    const token = await this.share.read();
+    const now = this.now();
+    if (token === null || token === this.refused || token === this.current?.value || renewTime(token, now) <= now) return null;
+    this.current = { value: token, renewAt: renewTime(token, now), expiresAt: jwtExpiry(token) ?? now + FALLBACK_LIFETIME_MS };
+    this.lastFailure = null;
+    this.adopted++;
+    return token;
+  }
+
+  private async loginHere(): Promise<string> {
     this.logins++;
     try {
       const response = await this.login();
@@ -86,6 +130,7 @@ export class TvdbTokenManager {
       const now = this.now();
       this.current = { value, renewAt: renewTime(value, now), expiresAt: jwtExpiry(value) ?? now + FALLBACK_LIFETIME_MS };
       this.lastFailure = null;
+      await this.share?.write(value, this.current.expiresAt - now);
       return value;
     } catch (error) {
       if (error === this.lastFailure) throw error;

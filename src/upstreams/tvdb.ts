@@ -2,6 +2,7 @@ import { UpstreamFailure } from './errors.ts';
 import type { Lane } from './queue.ts';
 import type { GuardedTransport } from './transport.ts';
 import { TvdbTokenManager } from './tvdb-token.ts';
+import type { TokenShare } from './tvdb-token-share.ts';
 import type { UpstreamClient, UpstreamResponse } from './types.ts';
 
 export interface TvdbClientOptions {
@@ -10,6 +11,8 @@ export interface TvdbClientOptions {
   baseUrl: string;
   transport: GuardedTransport;
   now: () => number;
+  /** With a fleet: the token is shared (one login for every relay). */
+  tokenShare?: TokenShare | null;
 }
 
 /**
@@ -21,7 +24,7 @@ export class TvdbClient implements UpstreamClient {
   readonly tokens: TvdbTokenManager;
 
   constructor(private readonly options: TvdbClientOptions) {
-    this.tokens = new TvdbTokenManager(() => this.login(), options.now);
+    this.tokens = new TvdbTokenManager(() => this.login(), options.now, options.tokenShare ?? null);
   }
 
   get configured(): boolean {

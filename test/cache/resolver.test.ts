@@ -182,7 +182,7 @@ describe('invalidation through the record index', () => {
     const variants = [origin('/movie/550', ['tmdb:movie:550']), { ...origin('/movie/550', ['tmdb:movie:550']), query: 'language=de-DE' }, origin('/movie/550/images', ['tmdb:movie:550'])];
     const other = origin('/movie/551', ['tmdb:movie:551']);
     for (const o of [...variants, other]) await resolver.resolve(o);
-    expect(resolver.invalidate({ record: 'tmdb:movie:550' }, 'expire').sort()).toEqual(variants.map(keyOf).sort());
+    expect((await resolver.invalidate({ record: 'tmdb:movie:550' }, 'expire')).sort()).toEqual(variants.map(keyOf).sort());
     for (const o of variants) expect(resolver.fresh(keyOf(o))).toBeUndefined();
     expect(resolver.fresh(keyOf(other))).toBeDefined();
     expect((await resolver.resolve(variants[0] as Origin)).state).toBe('STALE');
@@ -193,14 +193,14 @@ describe('invalidation through the record index', () => {
   test('delete removes them; the index forgets keys the LRU evicts', async () => {
     const { resolver, memory, entry, answerWith } = setup(MIB);
     await resolver.resolve(origin('/movie/1', ['tmdb:movie:1']));
-    expect(resolver.invalidate({ record: 'tmdb:movie:1' }, 'delete')).toEqual(['tmdb:/movie/1']);
+    expect(await resolver.invalidate({ record: 'tmdb:movie:1' }, 'delete')).toEqual(['tmdb:/movie/1']);
     expect(memory.entries).toBe(0);
     expect(memory.records).toBe(0);
     answerWith(async (o) => entry(o, noise(300_000)));
     for (let i = 0; i < 20; i++) await resolver.resolve(origin(`/movie/${i}`, [`tmdb:movie:${i}`]));
     expect(memory.entries).toBeLessThan(20);
     expect(memory.records).toBe(memory.entries);
-    expect(resolver.invalidate({ record: 'tmdb:movie:0' }, 'delete')).toEqual([]);
-    expect(resolver.invalidate({ key: 'tmdb:/movie/19' }, 'expire')).toEqual(['tmdb:/movie/19']);
+    expect(await resolver.invalidate({ record: 'tmdb:movie:0' }, 'delete')).toEqual([]);
+    expect(await resolver.invalidate({ key: 'tmdb:/movie/19' }, 'expire')).toEqual(['tmdb:/movie/19']);
   });
 });

@@ -42,6 +42,7 @@ async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTes
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, configSecrets(config), (line) => logs.push(line));
   const relay = createRelay(config, { logger, ...(options.now ? { now: options.now } : {}) });
+  await relay.ready();
   const server = startServer(relay, config);
   const port = server.port;
   const baseUrl = `http://127.0.0.1:${port}`;
