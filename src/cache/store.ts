@@ -41,13 +41,22 @@ export function openStore(store: CacheStore, options: StoreOptions): SecondStore
     const tier = guard(sqlite);
     return { kind: 'sqlite', tier, fleet: null, redis: null, sqlite, ready: async () => {}, close: () => tier.close() };
   }
-  const redis = new RedisConnection({ url: store.url, timeoutMs: options.timeoutMs, onStateChange: options.onRedisState });
-  const tier = guard(new RedisTier(redis, store.prefix, options.now));
+  let tier: GuardedTier | null = null;
+  const redis = new RedisConnection({
+    url: store.url,
+    timeoutMs: options.timeoutMs,
+    onStateChange: (state, previous) => {
+      // A PING that answers is as good as a probe: the tier is used again at once.
+      if (state === 'up') tier?.breaker.reset();
+      options.onRedisState?.(state, previous);
+    },
+  });
+  tier = guard(new RedisTier(redis, store.prefix, options.now));
   const locks = new FillLocks(redis, store.prefix, options.lockMs);
   const bus = new InvalidationBus(redis, store.prefix, options.onInvalidation);
   return {
     kind: 'redis',
-    tier,
+    tier: tier as GuardedTier,
     fleet: { locks, bus },
     redis,
     sqlite: null,

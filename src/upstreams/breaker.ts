@@ -46,6 +46,16 @@ export class CircuitBreaker {
     return { generation: this.openings, probe: false };
   }
 
+  /** Closes the breaker at once: something else (a health check) showed the target is back. */
+  reset(): void {
+    this.consecutiveFailures = 0;
+    this.probeInFlight = false;
+    if (this.current !== 'closed') {
+      this.openings++; // outcomes of calls admitted before this are stragglers now
+      this.transition('closed');
+    }
+  }
+
   /** The call never reached its target (e.g. refused by a queue): a probe slot is freed. */
   release(ticket: BreakerTicket): void {
     if (ticket.probe && ticket.generation === this.openings) this.probeInFlight = false;

@@ -11,7 +11,7 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Kills it as a crash would (SIGKILL), leaving the port free. */
   kill(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing is persisted). */
+  /** Starts it again on the same port (empty: nothing is persisted); nothing to do while it runs. */
   restart(): Promise<void>;
   /** Runs redis-cli against it and returns its output. */
   cli(...args: string[]): Promise<string>;
@@ -38,6 +38,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   let child: Subprocess | null = null;
 
   const launch = async () => {
+    if (child !== null) return;
     child = Bun.spawn([binary, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
       stdout: 'ignore',
       stderr: 'ignore',

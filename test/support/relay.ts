@@ -3,7 +3,7 @@
  * the compiled binary (`dist/metadata-relay`, spawned with the same environment). Both speak to the
  * fake upstream; tests talk to `baseUrl` over HTTP either way.
  */
-import { mkdtempSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer } from '../../src/edge/server.ts';
@@ -22,6 +22,8 @@ export interface RelayUnderTest {
   relay?: Relay;
   get(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
+  /** Binary only: kills the process as a crash would (no draining, nothing closed). */
+  kill?(): Promise<void>;
 }
 
 export interface StartRelayOptions {
@@ -98,6 +100,12 @@ async function startBinary(options: StartRelayOptions): Promise<RelayUnderTest> 
     stop: async () => {
       child.kill('SIGTERM');
       await child.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await child.exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
