@@ -115,7 +115,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
   const accessKeys = config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null;
   const renderer = new EntryRenderer({ privateAnswers: accessKeys !== null });
   const memo = new HitMemo(resolver, renderer, now);
-  const metrics = new RelayMetrics({ resolver, memory, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null });
+  const metrics = new RelayMetrics({ resolver, memory, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null, store });
   for (const client of [tmdb, tvdb]) {
     client.meter.listener = (status, ms) =>
       metrics.upstreamDuration.observe({ upstream: client.name, status_class: status === null ? 'failed' : `${Math.floor(status / 100)}xx` }, ms / 1000);

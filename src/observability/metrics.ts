@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Resolver } from '../cache/resolver.ts';
+import type { SecondStore } from '../cache/store.ts';
 import type { MemoryTier } from '../cache/tiers/memory.ts';
 import type { ClientRateLimiter } from '../http/clients.ts';
 import type { RequestRejections } from '../http/rejections.ts';
@@ -12,6 +13,7 @@ export interface MetricsSources {
   upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
   rejections: RequestRejections;
   clientLimiter: ClientRateLimiter | null;
+  store?: SecondStore | null;
 }
 
 /**
@@ -105,6 +107,40 @@ export class RelayMetrics {
     counter('relay_request_rejections_total', 'Requests refused before any upstream work, by reason', ['reason'], () =>
       Object.entries(rejections).map(([reason, value]): Sample => [{ reason }, value]),
     );
+    if (sources.store) {
+      const store = sources.store;
+      counter('relay_cache_store_operations_total', 'Second-tier calls by outcome (skipped: breaker open; too_large: kept in memory only)', ['tier', 'outcome'], () => {
+        const t = store.tier.counters;
+        const tier = store.kind;
+        return [
+          [{ tier, outcome: 'hit' }, t.hits],
+          [{ tier, outcome: 'miss' }, t.misses],
+          [{ tier, outcome: 'error' }, t.errors],
+          [{ tier, outcome: 'timeout' }, t.timeouts],
+          [{ tier, outcome: 'corrupt' }, t.corrupt],
+          [{ tier, outcome: 'skipped' }, t.skipped],
+          [{ tier, outcome: 'write' }, t.writes],
+          [{ tier, outcome: 'write_error' }, t.writeErrors],
+          [{ tier, outcome: 'too_large' }, t.tooLarge],
+        ];
+      });
+      gauge('relay_cache_store_breaker_state', 'Second-tier breaker state (1 for the current state)', ['tier', 'state'], (g) => {
+        for (const state of ['closed', 'open', 'half_open']) g.set({ tier: store.kind, state }, store.tier.breaker.state === state ? 1 : 0);
+      });
+      if (store.redis) {
+        const redis = store.redis;
+        gauge('relay_cache_store_connected', 'Redis connection up (1) or not (0)', [], (g) => g.set(redis.state === 'up' ? 1 : 0));
+        counter('relay_cache_store_lock_waits_total', 'Fleet fills this relay waited for instead of fetching', [], () => [[{}, store.fleet?.locks.waits ?? 0]]);
+        counter('relay_cache_store_invalidations_total', 'Invalidations sent to and received from the fleet', ['direction'], () => [
+          [{ direction: 'published' }, store.fleet?.bus.published ?? 0],
+          [{ direction: 'received' }, store.fleet?.bus.received ?? 0],
+        ]);
+      }
+      if (store.sqlite) {
+        const sqlite = store.sqlite;
+        gauge('relay_cache_store_bytes', 'Bytes of values in the SQLite file', [], (g) => g.set(sqlite.storedBytes));
+      }
+    }
     if (sources.clientLimiter) {
       const limiter = sources.clientLimiter;
       gauge('relay_client_limit_clients', 'Clients with a rate budget being tracked', [], (g) => g.set(limiter.clients));
