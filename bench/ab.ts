@@ -5,10 +5,12 @@
  * (B) and of `--ref` (A, default HEAD~1) in a git worktree under .bench/, starts one fake upstream,
  * warms one relay of each, then alternates wrk runs A, B, A, B, ... so both sides see the same noise.
  * Prints the median req/s of each side, their ratio, and every round. `--env` adds relay variables
- * (e.g. CACHE_STORE=...) to B only, to measure what a setting costs against A (use --ref HEAD).
+ * (e.g. CACHE_STORE=...) to B only, to measure what a setting costs against A (use --ref HEAD);
+ * `--redis` starts a redis-server for the run and points B's CACHE_STORE at it.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startRedisServer, type RedisServer } from '../test/support/redis-server.ts';
 import { commandExists, spawnUntil, startRelayProcess, type Started } from './lib/processes.ts';
 import { runWrk } from './lib/wrk.ts';
 
@@ -28,6 +30,12 @@ const headers: Record<string, string> = args.includes('--identity') ? { accept: 
 
 if (!commandExists('wrk')) throw new Error('wrk is needed: apt-get install -y wrk');
 const root = resolve(import.meta.dir, '..');
+
+/** utime + stime of a process, in microseconds (from /proc; clock ticks are 100 Hz on Linux). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 function run(cmd: string[], cwd: string): string {
   const result = Bun.spawnSync(cmd, { cwd, stdout: 'pipe', stderr: 'pipe' });
@@ -57,6 +65,11 @@ const fake = await spawnUntil(['bun', 'test/support/fake-upstream-cli.ts', '--la
 const line = JSON.parse(fake.readyLine) as { tmdbBaseUrl: string; tvdbBaseUrl: string; tmdbApiKey: string; tvdbApiKey: string };
 const relayEnv = { TMDB_API_KEY: line.tmdbApiKey, TMDB_BASE_URL: line.tmdbBaseUrl, TVDB_API_KEY: line.tvdbApiKey, TVDB_BASE_URL: line.tvdbBaseUrl };
 const started: Started[] = [fake];
+let redis: RedisServer | null = null;
+if (args.includes('--redis')) {
+  redis = await startRedisServer();
+  extraEnv.CACHE_STORE = redis.url;
+}
 try {
   const relayA = await startRelayProcess([a.binary], relayEnv);
   started.push(relayA);
@@ -66,12 +79,18 @@ try {
     for (let i = 0; i < 3; i++) await (await fetch(url + path, { headers })).arrayBuffer();
   }
   const results: Record<'A' | 'B', number[]> = { A: [], B: [] };
+  // CPU time the relay process spent per request: steadier than req/s on a shared machine, because
+  // time other processes take from the relay's core does not count in it.
+  const cpuPerRequest: Record<'A' | 'B', number[]> = { A: [], B: [] };
   const wrk = { connections: 64, threads: 1, durationSeconds: duration, headers };
   for (let round = 0; round < rounds; round++) {
     // Alternate which side goes first, so neither always runs on a warmer or colder machine.
     const order: ('A' | 'B')[] = round % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
     for (const side of order) {
-      const result = await runWrk((side === 'A' ? relayA : relayB).baseUrl + path, wrk);
+      const relay = side === 'A' ? relayA : relayB;
+      const cpuBefore = cpuMicros(relay.process.pid);
+      const result = await runWrk(relay.baseUrl + path, wrk);
+      cpuPerRequest[side].push((cpuMicros(relay.process.pid) - cpuBefore) / (result.requestsPerSecond * duration));
       if (result.non2xx + result.socketErrors > 0) throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
       results[side].push(result.requestsPerSecond);
     }
@@ -83,11 +102,14 @@ try {
   };
   const env = Object.keys(extraEnv).length > 0 ? ` with ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
   console.log(`A/B hit path: GET ${path}${args.includes('--identity') ? ' (identity)' : ' (gzip)'}, wrk -t1 -c64 -d${duration}s x ${rounds} rounds each, alternating`);
-  console.log(`| side | build | median req/s | rounds |`);
-  console.log(`|---|---|---:|---|`);
-  console.log(`| A | ${a.sha} (${ref}) | ${Math.round(median(results.A)).toLocaleString('en')} | ${results.A.map((v) => Math.round(v)).join(', ')} |`);
-  console.log(`| B | working tree${env} | ${Math.round(median(results.B)).toLocaleString('en')} | ${results.B.map((v) => Math.round(v)).join(', ')} |`);
-  console.log(`B / A = ${(median(results.B) / median(results.A)).toFixed(3)}`);
+  console.log(`| side | build | median req/s | relay CPU per request (median) | rounds (req/s) |`);
+  console.log(`|---|---|---:|---:|---|`);
+  for (const side of ['A', 'B'] as const) {
+    const name = side === 'A' ? `${a.sha} (${ref})` : `working tree${env}`;
+    console.log(`| ${side} | ${name} | ${Math.round(median(results[side])).toLocaleString('en')} | ${median(cpuPerRequest[side]).toFixed(2)} µs | ${results[side].map((v) => Math.round(v)).join(', ')} |`);
+  }
+  console.log(`B / A: req/s ${(median(results.B) / median(results.A)).toFixed(3)}, CPU per request ${(median(cpuPerRequest.B) / median(cpuPerRequest.A)).toFixed(3)}`);
 } finally {
   for (const s of started.reverse()) await s.stop();
+  await redis?.stop();
 }

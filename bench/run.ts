@@ -1,5 +1,5 @@
 /**
- * `bun run bench [--only hot,replay,memory,overload] [--duration 10] [--requests 300000] [--binary <path>] [--write]`
+ * `bun run bench [--only hot,replay,memory,overload,tiers] [--duration 10] [--requests 600000] [--fleet-requests 200000] [--binary <path>] [--write]`
  *
  * Starts the fake upstream (30-80 ms latency) and the relay as shipped (the compiled binary, built
  * first), then measures: cache-hit throughput and latency vs nginx proxy_cache and a bare Bun.serve
@@ -14,6 +14,7 @@ import { commandExists, spawnUntil, type Started } from './lib/processes.ts';
 import { benchMemory, type MemoryReport } from './memory.ts';
 import { benchOverload, type OverloadReport } from './overload.ts';
 import { benchReplay, type ReplayReport } from './replay.ts';
+import { benchTiers, renderTiers, type TiersReport } from './tiers.ts';
 
 export interface FakeInfo {
   tmdbBaseUrl: string;
@@ -26,7 +27,7 @@ const flag = (name: string, fallback: string) => {
   const at = args.indexOf(`--${name}`);
   return at === -1 ? fallback : (args[at + 1] ?? fallback);
 };
-const only = new Set(flag('only', 'hot,replay,memory,overload').split(','));
+const only = new Set(flag('only', 'hot,replay,memory,overload,tiers').split(','));
 const duration = Number(flag('duration', '10'));
 const requests = Number(flag('requests', '600000'));
 const memoryEntries = Number(flag('entries', '50000'));
@@ -58,6 +59,7 @@ let hot: HotPathReport | null = null;
 let replay: ReplayReport | null = null;
 let memory: MemoryReport | null = null;
 let overload: OverloadReport | null = null;
+let tiers: TiersReport | null = null;
 
 const fake = await startFake('30-80');
 try {
@@ -67,6 +69,7 @@ try {
   }
   if (only.has('overload')) overload = await benchOverload(fake.info, relayCommand, 2_000);
   if (only.has('replay')) replay = await benchReplay(fake.info, relayCommand, { titles: 10_000, requests, zipfExponent: 1.0, seed: 42, windowSize: 100_000 });
+  if (only.has('tiers')) tiers = await benchTiers(fake.info, relayCommand, { durationSeconds: duration, fleetRequests: Number(flag('fleet-requests', '200000')) });
 } finally {
   await fake.stop();
 }
@@ -136,5 +139,6 @@ function renderReport(): string {
     lines.push(`| client answers | 200: ${overload.answered200}, 503 with Retry-After: ${overload.answered503} |`);
     lines.push(`| client wait with the breaker open (dead upstream, timeout ${overload.timeoutMs / 1000} s), p50 / max of 200 | ${overload.breakerWaitP50Ms.toFixed(2)} ms / ${overload.breakerWaitMaxMs.toFixed(2)} ms |`, '');
   }
+  if (tiers) lines.push(...renderTiers(tiers));
   return lines.join('\n');
 }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+
 export interface LoadResult {
   requestsPerSecond: number;
   p50Ms: number;
@@ -11,12 +13,22 @@ export interface WrkOptions {
   threads: number;
   durationSeconds: number;
   headers: Record<string, string>;
+  /** A wrk Lua script (e.g. from pathsScript), for requests that vary. */
+  script?: string;
+}
+
+/** A wrk script that sends every request for a path picked at random from `paths` (written to `file`). */
+export function pathsScript(paths: readonly string[], file: string): string {
+  const list = paths.map((p) => `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',\n');
+  writeFileSync(file, `local paths = {\n${list}\n}\nmath.randomseed(42)\nrequest = function()\n  return wrk.format(nil, paths[math.random(#paths)])\nend\n`);
+  return file;
 }
 
 /** Runs wrk with --latency and parses its summary. */
 export async function runWrk(url: string, options: WrkOptions): Promise<LoadResult> {
   const args = ['wrk', `-t${options.threads}`, `-c${options.connections}`, `-d${options.durationSeconds}s`, '--latency'];
   for (const [name, value] of Object.entries(options.headers)) args.push('-H', `${name}: ${value}`);
+  if (options.script) args.push('-s', options.script);
   args.push(url);
   const child = Bun.spawn(args, { stdout: 'pipe', stderr: 'pipe' });
   const output = await new Response(child.stdout).text();

@@ -19,6 +19,12 @@ const VALUE_SHARE = 0.8;
 const walAllowance = (maxBytes: number) => Math.min(64 * 1024 * 1024, Math.max(2 * 1024 * 1024, Math.floor(maxBytes / 16)));
 /** Eviction frees down to this share of the value budget, so it runs in batches, not per write. */
 const EVICT_TO = 0.85;
+/**
+ * Recency is kept coarse: a read records it only when the row's last use is older than this. LRU order
+ * within ten minutes does not matter for eviction, and a write per read would fill the WAL (and its
+ * checkpoints) with nothing but timestamps.
+ */
+const RECENCY_GRAIN_MS = 10 * 60_000;
 
 /**
  * The disk tier: one SQLite file (WAL) that survives restarts. Reads are synchronous and take
@@ -63,7 +69,7 @@ export class SqliteTier implements CacheTier {
       CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
     this.q = {
-      get: this.db.query('SELECT value, stale_until FROM entries WHERE key = ?'),
+      get: this.db.query('SELECT value, stale_until, used_at FROM entries WHERE key = ?'),
       bytesOf: this.db.query('SELECT bytes FROM entries WHERE key = ?'),
       upsert: this.db.query(
         'INSERT INTO entries (key, value, bytes, stale_until, used_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, bytes = excluded.bytes, stale_until = excluded.stale_until, used_at = excluded.used_at',
@@ -88,8 +94,9 @@ export class SqliteTier implements CacheTier {
 
   get(key: string): CacheEntry | undefined {
     if (this.pending.has(key)) return this.pending.get(key) ?? undefined;
-    const row = this.q.get.get(key) as { value: Uint8Array; stale_until: number } | null;
-    if (row === null || row.stale_until <= this.options.now()) return undefined;
+    const row = this.q.get.get(key) as { value: Uint8Array; stale_until: number; used_at: number } | null;
+    const now = this.options.now();
+    if (row === null || row.stale_until <= now) return undefined;
     let entry: CacheEntry;
     try {
       entry = decodeEntry(key, row.value);
@@ -97,7 +104,7 @@ export class SqliteTier implements CacheTier {
       this.pending.set(key, null); // never serve it again; removed with the next batch
       throw error;
     }
-    this.touched.add(key);
+    if (now - row.used_at > RECENCY_GRAIN_MS) this.touched.add(key);
     return entry;
   }
 
