@@ -21,6 +21,10 @@ export const Path = {
   trendingMedia: oneOf(['all', 'movie', 'tv', 'person'], 'What is trending'),
   timeWindow: oneOf(['day', 'week'], 'Trending over a day or a week'),
   tvdbSeasonType: oneOf(['default', 'official', 'dvd', 'absolute', 'alternate', 'regional'], 'TVDB season ordering'),
+  /** TMDB's credit, review and episode group ids: 24 hex digits. */
+  hexId: t.String({ pattern: '^[0-9a-f]{24}$', description: '24 hexadecimal digits', examples: ['52fe4250c3a36847f8014a11'] }),
+  tvdbLanguage: t.String({ pattern: '^[a-z]{3}$', description: 'ISO 639-2 language (eng)', examples: ['eng'] }),
+  slug: t.String({ pattern: '^[a-z0-9][a-z0-9-]{0,127}$', description: 'A slug (lower case, digits and dashes)', examples: ['yu-gi-oh'] }),
   externalId: t.String({
     pattern: '^[A-Za-z0-9_.-]{1,64}$',
     description: 'An id on another service (IMDb tt..., TVDB number, ...)',
@@ -61,6 +65,8 @@ const TMDB_QUERY: Record<string, TSchema> = {
     ['imdb_id', 'tvdb_id', 'facebook_id', 'instagram_id', 'tiktok_id', 'twitter_id', 'wikidata_id', 'youtube_id'],
     'Which service the id belongs to',
   ),
+  movie_id: pattern('^[1-9][0-9]{0,9}$', 'Movie id', ['550']),
+  country: region,
   start_date: pattern('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', 'YYYY-MM-DD'),
   end_date: pattern('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', 'YYYY-MM-DD'),
 };
@@ -90,6 +96,8 @@ const QUERY: Record<UpstreamName, Record<string, TSchema>> = { tmdb: TMDB_QUERY,
 export const Override = {
   tvdbTypeId: pattern('^[0-9]{1,4}$', 'Type id'),
   tvdbTranslationsOnly: oneOf(['translations'], 'Embed translations'),
+  tvdbEntityType: pattern('^[a-z_]{1,32}$', 'Entity type (series, episodes, movies, people, artwork, ...)', ['series']),
+  tvdbAction: oneOf(['update', 'delete'], 'update or delete'),
 };
 
 /** Forwarded as given: the query parser bounds it to 512 characters without control characters. */

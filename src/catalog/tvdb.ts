@@ -1,106 +1,150 @@
 import type { BodyRecord } from '../cache/key.ts';
+import type { RouteFamily } from '../cache/policy.ts';
 import { defineEndpoint, type Endpoint, type EndpointDef } from './endpoint.ts';
 import { Override, Path } from './params.ts';
 
-/** TheTVDB v4 endpoints (paths below https://api4.thetvdb.com/v4), query names from its swagger. */
-const tvdb = (def: EndpointDef): Endpoint => defineEndpoint('tvdb', def);
+/**
+ * TheTVDB v4: every read path of its swagger (paths below https://api4.thetvdb.com/v4) but the user's
+ * own (`/user*`), checked against the swagger by test/catalog. `POST /login` is answered by the relay
+ * itself (see http/tvdb-login.ts); the relay keeps its own upstream token.
+ */
+type Def = Omit<EndpointDef, 'id' | 'template' | 'family' | 'summary'> & { id?: string };
+
+/** `/series/{id}/extended` -> `tvdb.series.extended`. */
+function idOf(template: string): string {
+  return `tvdb.${template.split('/').filter((part) => part !== '' && !part.startsWith('{')).join('.')}`;
+}
+
+const tvdb = (template: string, family: RouteFamily, summary: string, def: Def = {}): Endpoint =>
+  defineEndpoint('tvdb', { id: def.id ?? idOf(template), template, family, summary, ...def });
 
 const id = { id: Path.id };
-const SERIES_RECORD = ['tvdb:series:{id}'];
-
+const translation = { ...id, language: Path.tvdbLanguage };
+const record = (type: string) => ({ params: id, records: [`tvdb:${type}:{id}`] });
 /** A season or episode body names its series: a change to the series reaches it too. */
 const seriesOfBody: readonly BodyRecord[] = [{ path: ['data', 'seriesId'], record: 'tvdb:series:{}' }];
-
+/** A record found by slug is about the id in its body. */
+const idOfBody = (type: string): readonly BodyRecord[] => [{ path: ['data', 'id'], record: `tvdb:${type}:{}` }];
+const PAGE = ['page'] as const;
 const EPISODE_LIST = ['page', 'season', 'episodeNumber', 'airDate'] as const;
+const FILTER = ['company', 'contentRating', 'country', 'genre', 'lang', 'sort', 'status', 'year'] as const;
 
 export const TVDB_ENDPOINTS: readonly Endpoint[] = [
-  tvdb({
-    id: 'tvdb.search',
-    template: '/search',
+  // Search and changes.
+  tvdb('/search', 'search', 'Search TVDB', {
     query: ['query', 'q', 'type', 'year', 'company', 'country', 'director', 'language', 'primaryType', 'network', 'remote_id', 'offset', 'limit', 'page'],
     required: ['query'],
-    family: 'search',
-    summary: 'Search TVDB',
   }),
-  tvdb({
-    id: 'tvdb.search.remoteid',
-    template: '/search/remoteid/{remoteId}',
-    params: { remoteId: Path.externalId },
-    family: 'details',
-    summary: 'Find TVDB records by an IMDb, TMDB or other remote id',
+  tvdb('/search/remoteid/{remoteId}', 'details', 'Find TVDB records by an IMDb, TMDB or other remote id', { params: { remoteId: Path.externalId } }),
+  tvdb('/updates', 'lists', 'Records changed since a time (at most about 3 months back)', {
+    query: ['since', 'type', 'action', 'page'],
+    required: ['since'],
+    overrides: { type: Override.tvdbEntityType, action: Override.tvdbAction },
   }),
-  tvdb({ id: 'tvdb.series', template: '/series/{id}', params: id, records: SERIES_RECORD, family: 'details', summary: 'Series base record' }),
-  tvdb({
-    id: 'tvdb.series.extended',
-    template: '/series/{id}/extended',
-    params: id,
-    query: ['meta', 'short'],
-    records: SERIES_RECORD,
-    family: 'details',
-    summary: 'Series extended record (meta=translations|episodes, short=true)',
-  }),
-  tvdb({
-    id: 'tvdb.series.episodes',
-    template: '/series/{id}/episodes/{season-type}',
+
+  // Series.
+  tvdb('/series', 'lists', 'All series, 500 a page', { id: 'tvdb.series.all', query: PAGE }),
+  tvdb('/series/filter', 'lists', 'Series by company, genre, country, ...', { query: [...FILTER, 'sortType'] }),
+  tvdb('/series/statuses', 'reference', 'Series statuses'),
+  tvdb('/series/slug/{slug}', 'details', 'A series by its slug', { params: { slug: Path.slug }, bodyRecords: idOfBody('series') }),
+  tvdb('/series/{id}', 'details', 'Series base record', record('series')),
+  tvdb('/series/{id}/extended', 'details', 'Series extended record (meta=translations|episodes, short=true)', { ...record('series'), query: ['meta', 'short'] }),
+  tvdb('/series/{id}/artworks', 'images', 'Series artworks', { ...record('series'), query: ['lang', 'type'], overrides: { type: Override.tvdbTypeId } }),
+  tvdb('/series/{id}/nextAired', 'lists', 'Series record with its next air date', { ...record('series'), id: 'tvdb.series.next_aired' }),
+  tvdb('/series/{id}/translations/{language}', 'details', 'A series translation', { params: translation, records: ['tvdb:series:{id}'] }),
+  tvdb('/series/{id}/episodes/{season-type}', 'seasons', 'Episodes of a series in a season order (page is 0-based)', {
     params: { ...id, 'season-type': Path.tvdbSeasonType },
     query: EPISODE_LIST,
-    records: SERIES_RECORD,
-    family: 'seasons',
+    records: ['tvdb:series:{id}'],
     settles: true,
-    summary: 'Episodes of a series in a season order (page is 0-based)',
   }),
-  tvdb({
-    id: 'tvdb.series.artworks',
-    template: '/series/{id}/artworks',
-    params: id,
-    query: ['lang', 'type'],
-    overrides: { type: Override.tvdbTypeId },
-    records: SERIES_RECORD,
-    family: 'images',
-    summary: 'Series artworks',
+  tvdb('/series/{id}/episodes/{season-type}/{lang}', 'seasons', 'Episodes of a series in a season order, translated', {
+    id: 'tvdb.series.episodes.translated',
+    params: { ...id, 'season-type': Path.tvdbSeasonType, lang: Path.tvdbLanguage },
+    query: PAGE,
+    records: ['tvdb:series:{id}'],
+    settles: true,
   }),
-  tvdb({ id: 'tvdb.series.next_aired', template: '/series/{id}/nextAired', params: id, records: SERIES_RECORD, family: 'lists', summary: 'Series record with its next air date' }),
-  tvdb({ id: 'tvdb.season.types', template: '/seasons/types', family: 'reference', summary: 'Season types' }),
-  tvdb({ id: 'tvdb.season', template: '/seasons/{id}', params: id, records: ['tvdb:season:{id}'], bodyRecords: seriesOfBody, family: 'seasons', settles: true, summary: 'Season base record' }),
-  tvdb({
+
+  // Seasons and episodes.
+  tvdb('/seasons', 'lists', 'All seasons, 500 a page', { id: 'tvdb.seasons.all', query: PAGE }),
+  tvdb('/seasons/types', 'reference', 'Season types', { id: 'tvdb.season.types' }),
+  tvdb('/seasons/{id}', 'seasons', 'Season base record', { ...record('season'), id: 'tvdb.season', bodyRecords: seriesOfBody, settles: true }),
+  tvdb('/seasons/{id}/extended', 'seasons', 'Season with episodes and artwork (meta=translations)', {
+    ...record('season'),
     id: 'tvdb.season.extended',
-    template: '/seasons/{id}/extended',
-    params: id,
     query: ['meta'],
     overrides: { meta: Override.tvdbTranslationsOnly },
-    records: ['tvdb:season:{id}'],
     bodyRecords: seriesOfBody,
-    family: 'seasons',
     settles: true,
-    summary: 'Season with episodes and artwork (meta=translations)',
   }),
-  tvdb({ id: 'tvdb.episode', template: '/episodes/{id}', params: id, records: ['tvdb:episode:{id}'], bodyRecords: seriesOfBody, family: 'seasons', settles: true, summary: 'Episode base record' }),
-  tvdb({
+  tvdb('/seasons/{id}/translations/{language}', 'seasons', 'A season translation', { id: 'tvdb.season.translations', params: translation, records: ['tvdb:season:{id}'] }),
+  tvdb('/episodes', 'lists', 'All episodes, 500 a page', { id: 'tvdb.episodes.all', query: PAGE }),
+  tvdb('/episodes/{id}', 'seasons', 'Episode base record', { ...record('episode'), id: 'tvdb.episode', bodyRecords: seriesOfBody, settles: true }),
+  tvdb('/episodes/{id}/extended', 'seasons', 'Episode extended record (meta=translations)', {
+    ...record('episode'),
     id: 'tvdb.episode.extended',
-    template: '/episodes/{id}/extended',
-    params: id,
     query: ['meta'],
     overrides: { meta: Override.tvdbTranslationsOnly },
-    records: ['tvdb:episode:{id}'],
     bodyRecords: seriesOfBody,
-    family: 'seasons',
     settles: true,
-    summary: 'Episode extended record (meta=translations)',
   }),
-  tvdb({ id: 'tvdb.artwork.types', template: '/artwork/types', family: 'reference', summary: 'Artwork types' }),
-  tvdb({ id: 'tvdb.artwork', template: '/artwork/{id}', params: id, records: ['tvdb:artwork:{id}'], family: 'images', summary: 'Artwork base record' }),
-  tvdb({ id: 'tvdb.artwork.extended', template: '/artwork/{id}/extended', params: id, records: ['tvdb:artwork:{id}'], family: 'images', summary: 'Artwork extended record' }),
-  tvdb({ id: 'tvdb.movie', template: '/movies/{id}', params: id, records: ['tvdb:movie:{id}'], family: 'details', summary: 'Movie base record' }),
-  tvdb({
-    id: 'tvdb.movie.extended',
-    template: '/movies/{id}/extended',
-    params: id,
-    query: ['meta', 'short'],
-    records: ['tvdb:movie:{id}'],
-    family: 'details',
-    summary: 'Movie extended record',
+  tvdb('/episodes/{id}/translations/{language}', 'seasons', 'An episode translation', { id: 'tvdb.episode.translations', params: translation, records: ['tvdb:episode:{id}'] }),
+
+  // Movies.
+  tvdb('/movies', 'lists', 'All movies, 500 a page', { id: 'tvdb.movies.all', query: PAGE }),
+  tvdb('/movies/filter', 'lists', 'Movies by company, genre, country, ...', { query: FILTER }),
+  tvdb('/movies/statuses', 'reference', 'Movie statuses'),
+  tvdb('/movies/slug/{slug}', 'details', 'A movie by its slug', { params: { slug: Path.slug }, bodyRecords: idOfBody('movie') }),
+  tvdb('/movies/{id}', 'details', 'Movie base record', { ...record('movie'), id: 'tvdb.movie' }),
+  tvdb('/movies/{id}/extended', 'details', 'Movie extended record', { ...record('movie'), id: 'tvdb.movie.extended', query: ['meta', 'short'] }),
+  tvdb('/movies/{id}/translations/{language}', 'details', 'A movie translation', { id: 'tvdb.movie.translations', params: translation, records: ['tvdb:movie:{id}'] }),
+
+  // People and characters.
+  tvdb('/people', 'lists', 'All people, 500 a page', { id: 'tvdb.people.all', query: PAGE }),
+  tvdb('/people/types', 'reference', 'People types'),
+  tvdb('/people/{id}', 'details', 'Person base record', { ...record('person'), id: 'tvdb.person' }),
+  tvdb('/people/{id}/extended', 'details', 'Person extended record (meta=translations)', {
+    ...record('person'),
+    id: 'tvdb.person.extended',
+    query: ['meta'],
+    overrides: { meta: Override.tvdbTranslationsOnly },
   }),
-  tvdb({ id: 'tvdb.person', template: '/people/{id}', params: id, records: ['tvdb:person:{id}'], family: 'details', summary: 'Person base record' }),
-  tvdb({ id: 'tvdb.genres', template: '/genres', family: 'reference', summary: 'Genres' }),
-  tvdb({ id: 'tvdb.languages', template: '/languages', family: 'reference', summary: 'Languages' }),
+  tvdb('/people/{id}/translations/{language}', 'details', 'A person translation', { id: 'tvdb.person.translations', params: translation, records: ['tvdb:person:{id}'] }),
+  tvdb('/characters/{id}', 'details', 'A character', record('character')),
+
+  // Artwork.
+  tvdb('/artwork/statuses', 'reference', 'Artwork statuses'),
+  tvdb('/artwork/types', 'reference', 'Artwork types'),
+  tvdb('/artwork/{id}', 'images', 'Artwork base record', record('artwork')),
+  tvdb('/artwork/{id}/extended', 'images', 'Artwork extended record', record('artwork')),
+
+  // Awards, companies, lists.
+  tvdb('/awards', 'reference', 'Awards', { id: 'tvdb.awards.all' }),
+  tvdb('/awards/{id}', 'details', 'An award', record('award')),
+  tvdb('/awards/{id}/extended', 'details', 'An award with its categories', record('award')),
+  tvdb('/awards/categories/{id}', 'details', 'An award category', record('award_category')),
+  tvdb('/awards/categories/{id}/extended', 'details', 'An award category with its nominees', record('award_category')),
+  tvdb('/companies', 'lists', 'All companies, 500 a page', { id: 'tvdb.companies.all', query: PAGE }),
+  tvdb('/companies/types', 'reference', 'Company types'),
+  tvdb('/companies/{id}', 'details', 'A company', record('company')),
+  tvdb('/lists', 'lists', 'All public lists, 500 a page', { id: 'tvdb.lists.all', query: PAGE }),
+  tvdb('/lists/slug/{slug}', 'details', 'A list by its slug', { params: { slug: Path.slug }, bodyRecords: idOfBody('list') }),
+  tvdb('/lists/{id}', 'details', 'A list', record('list')),
+  tvdb('/lists/{id}/extended', 'details', 'A list with its entities', record('list')),
+  tvdb('/lists/{id}/translations/{language}', 'details', 'A list translation', { params: translation, records: ['tvdb:list:{id}'] }),
+
+  // Reference lists (TVDB: cache these for a week or longer).
+  tvdb('/content/ratings', 'reference', 'Content ratings'),
+  tvdb('/countries', 'reference', 'Countries'),
+  tvdb('/entities', 'reference', 'Entity types'),
+  tvdb('/genders', 'reference', 'Genders'),
+  tvdb('/genres', 'reference', 'Genres'),
+  tvdb('/genres/{id}', 'reference', 'A genre', { id: 'tvdb.genre', params: id }),
+  tvdb('/inspiration/types', 'reference', 'Inspiration types'),
+  tvdb('/languages', 'reference', 'Languages'),
+  tvdb('/sources/types', 'reference', 'Source types'),
 ];
+
+/** Paths of TVDB's swagger the relay never serves (the account of whoever holds the key). */
+export const TVDB_REFUSED = { prefixes: ['/user'], suffixes: [] } as const;
