@@ -14,6 +14,8 @@ export type TmdbCredential = { kind: 'api_key'; value: string } | { kind: 'beare
 export interface Config {
   port: number;
   host: string;
+  /** The relay's public origin (`https://relay.example.com`), for links it writes into answers; null: from each request. */
+  publicUrl: string | null;
   logLevel: LogLevel;
   upstreamTimeoutMs: number;
   /** Largest upstream body accepted, on the wire and decoded. */
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const config: Config = {
     port: read.integer('PORT', DEFAULTS.port, 0, 65_535),
     host: read.host('HOST', DEFAULTS.host),
+    publicUrl: read.optionalUrl('PUBLIC_URL'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
     upstreamTimeoutMs: read.duration('UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 100, 120_000),
     upstreamMaxBodyBytes: read.bytes('UPSTREAM_MAX_BODY_BYTES', DEFAULTS.upstreamMaxBodyBytes, 64 * 1024),
@@ -273,6 +276,11 @@ class EnvReader {
       return fallback;
     }
     return lower as T;
+  }
+
+  /** An http(s) origin, or null when unset. */
+  optionalUrl(name: string): string | null {
+    return this.raw(name) === undefined ? null : this.url(name, '');
   }
 
   url(name: string, fallback: string): string {

@@ -8,7 +8,11 @@ import { openStore, type SecondStore } from './cache/store.ts';
 import { MemoryTier } from './cache/tiers/memory.ts';
 import { MYDIA_ROUTES } from './catalog/mounts/mydia.ts';
 import type { Config } from './config.ts';
-import { AccessKeys } from './edge/access.ts';
+import { TMDB_V3_ROUTES, TVDB_V4_PREFIX, TVDB_V4_ROUTES } from './catalog/mounts/dropin.ts';
+import { AccessKeys } from './http/access.ts';
+import { RelayTokens } from './http/relay-tokens.ts';
+import { TvdbLinksView } from './http/views.ts';
+import { peerAddress, type RequestContext } from './observability/request-context.ts';
 import { createGate } from './edge/gate.ts';
 import { HitMemo } from './edge/hit-memo.ts';
 import { createPipeline } from './edge/pipeline.ts';
@@ -109,11 +113,23 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
   applyRemote = (invalidation) => resolver.invalidateMemory(invalidation);
 
   const rejections = newRejections();
-  const clientLimit = config.clientRateLimit
-    ? { identity: new ClientIdentity(config.trustedProxies), limiter: new ClientRateLimiter(config.clientRateLimit) }
-    : null;
+  const identity = new ClientIdentity(config.trustedProxies);
+  const clientLimit = config.clientRateLimit ? { identity, limiter: new ClientRateLimiter(config.clientRateLimit) } : null;
   const accessKeys = config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null;
   const renderer = new EntryRenderer({ privateAnswers: accessKeys !== null });
+  // Tokens for TVDB clients, signed with a key derived from the relay's secrets (the same on every machine).
+  const relayTokens = new RelayTokens(configSecrets(config), now);
+  const linksView = new TvdbLinksView({
+    upstreamBases: [...new Set([TVDB_PUBLIC_BASE, config.tvdb.baseUrl])],
+    publicOrigin: (request, context) => publicOrigin(config, identity, request, context),
+    mountPath: TVDB_V4_PREFIX,
+    gzipLevel: config.cache.gzipLevel,
+  });
+  const mounts = [
+    { routes: MYDIA_ROUTES, view: null },
+    { routes: TMDB_V3_ROUTES, view: null, tag: { name: 'TMDB v3 drop-in', description: 'TMDB v3 under its own paths: point a TMDB client\'s base URL at <relay>/3' } },
+    { routes: TVDB_V4_ROUTES, view: linksView, tag: { name: 'TVDB v4 drop-in', description: 'TheTVDB v4 under its own paths: point a TVDB client at <relay>/v4 (POST /v4/login first)' } },
+  ];
   const memo = new HitMemo(resolver, renderer, now);
   const metrics = new RelayMetrics({ resolver, memory, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null, store });
   for (const client of [tmdb, tvdb]) {
@@ -136,7 +152,8 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     });
 
   const app = buildApp({
-    proxy: { routes: MYDIA_ROUTES, upstreams, resolver, renderer, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections },
+    proxy: { mounts, upstreams, resolver, renderer, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections },
+    login: { tokens: relayTokens, accessKey: accessKeys ? (presented) => accessKeys.match(presented) : null, rejections },
     system: {
       stats,
       metrics,
@@ -148,7 +165,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     logger,
   });
   const fetch = createPipeline({
-    gate: createGate({ maxUrlLength: config.limits.maxUrlLength, accessKeys, rejections }),
+    gate: createGate({ maxUrlLength: config.limits.maxUrlLength, accessKeys, accessKeyList: config.accessKeys, relayTokens, rejections, now }),
     memo,
     app: app.fetch,
     metrics,
@@ -171,6 +188,26 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       logger.flush();
     },
   };
+}
+
+/** TVDB's public API base: the links in its answers point there. */
+const TVDB_PUBLIC_BASE = 'https://api4.thetvdb.com/v4';
+const FORWARDED_HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/;
+
+/**
+ * The relay's origin as the client sees it, for links the relay writes: PUBLIC_URL when set; else,
+ * behind a trusted proxy, its X-Forwarded-Proto/Host; else the request's own origin.
+ */
+function publicOrigin(config: Readonly<Config>, identity: ClientIdentity, request: Request, context: RequestContext | undefined): string {
+  if (config.publicUrl) return config.publicUrl;
+  const url = request.url;
+  const own = url.slice(0, url.indexOf('/', url.indexOf('//') + 2));
+  if (config.trustedProxies.length === 0 || !identity.trusts(peerAddress(request, context))) return own;
+  const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
+  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  const scheme = proto === 'https' || proto === 'http' ? proto : own.slice(0, own.indexOf(':'));
+  const authority = host && FORWARDED_HOST.test(host) ? host : own.slice(own.indexOf('//') + 2);
+  return `${scheme}://${authority}`;
 }
 
 /** What /health says of the second tier: the worse of the connection and the tier's breaker. */

@@ -50,7 +50,7 @@ export function mountRoute(def: MountDef): MountRoute {
   const { endpoint } = def;
   const rename = def.rename ?? {};
   const fixed = def.fixed ?? {};
-  const publicNames = [...def.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
+  const publicNames = [...def.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1] as string);
   const properties: Record<string, TSchema> = {};
   for (const name of publicNames) {
     const target = rename[name] ?? name;

@@ -1,15 +1,23 @@
-import { jsonError } from '../http/render.ts';
+import { LRUCache } from 'lru-cache';
+import { bearerOf, type AccessKeys } from '../http/access.ts';
+import { keySubject, type RelayTokens, type TokenCheck } from '../http/relay-tokens.ts';
 import type { RequestRejections } from '../http/rejections.ts';
+import { jsonError } from '../http/render.ts';
+import { pathnameOf } from '../http/surfaces.ts';
 import type { RequestContext } from '../observability/request-context.ts';
-import { isPublicPath, type AccessKeys } from './access.ts';
 
 export interface GateOptions {
   maxUrlLength: number;
   accessKeys: AccessKeys | null;
+  /** The configured access keys, for the subjects of the relay tokens issued for them. */
+  accessKeyList: readonly string[];
+  /** Tokens issued at POST /v4/login, carried by TVDB clients as Bearer. */
+  relayTokens: RelayTokens;
   rejections: RequestRejections;
+  now: () => number;
 }
 
-/** Checks every request before anything else reads it: URL length, Host, then the access key when keys are set. */
+/** Checks every request before anything else reads it: URL length, Host, then access. */
 export type Gate = (request: Request, context: RequestContext) => Response | undefined;
 
 /**
@@ -20,7 +28,52 @@ export type Gate = (request: Request, context: RequestContext) => Response | und
  */
 const MIN_PATH_START = 11;
 
-export function createGate({ maxUrlLength, accessKeys, rejections }: GateOptions): Gate {
+/** Paths anyone may call, key or not: liveness checks, the API docs, and TVDB's login (it checks the key itself). */
+export function isPublicPath(pathname: string): boolean {
+  return pathname === '/health' || pathname === '/swagger' || pathname.startsWith('/swagger/') || pathname === '/v4/login';
+}
+
+/**
+ * Access, by surface:
+ * - the relay's routes and `/3` (TMDB clients): with RELAY_ACCESS_KEYS, a key as Bearer, `x-relay-key`
+ *   or `api_key` (where a TMDB client puts its key);
+ * - `/v4` (TVDB clients): the relay token from `POST /v4/login` as Bearer (or a key as above). A token
+ *   that is forged or expired is refused even on an open relay, so the client logs in again.
+ */
+export function createGate({ maxUrlLength, accessKeys, accessKeyList, relayTokens, rejections, now }: GateOptions): Gate {
+  const subjects = new Set(accessKeyList.map(keySubject));
+  // Verifying a token is an HMAC; a client sends the same token for weeks: remember the verdicts.
+  const verdicts = new LRUCache<string, TokenCheck>({ max: 4_096 });
+  const verify = (token: string): TokenCheck => {
+    let verdict = verdicts.get(token);
+    if (verdict === undefined) verdicts.set(token, (verdict = relayTokens.verify(token)));
+    // A good verdict only lasts until the token's exp.
+    return verdict.ok && verdict.expiresAt <= now() ? { ok: false, reason: 'expired' } : verdict;
+  };
+
+  const refuse = (context: RequestContext, reason: string) => {
+    rejections.unauthorized++;
+    context.reason = reason;
+    return jsonError(
+      401,
+      'Unauthorized',
+      { message: 'This relay needs an access key: Authorization: Bearer <key>, x-relay-key, or api_key' },
+      { 'www-authenticate': 'Bearer realm="metadata-relay"' },
+    );
+  };
+
+  const tvdbAccess = (request: Request, context: RequestContext): Response | undefined => {
+    const bearer = bearerOf(request);
+    if (bearer !== null) {
+      const check = verify(bearer);
+      if (check.ok && (accessKeys === null || subjects.has(check.subject))) return undefined;
+      if (accessKeys?.match(bearer)) return undefined;
+      return refuse(context, check.ok ? 'token_key_revoked' : `token_${check.reason}`);
+    }
+    if (accessKeys === null || accessKeys.allows(request, new URL(request.url))) return undefined;
+    return refuse(context, 'unauthorized');
+  };
+
   return (request, context) => {
     const url = request.url;
     // Bounded before routing: nothing below ever sees an absurd URL.
@@ -29,21 +82,19 @@ export function createGate({ maxUrlLength, accessKeys, rejections }: GateOptions
       context.reason = 'uri_too_long';
       return jsonError(414, 'URI too long', { max_length: maxUrlLength });
     }
-    if (url.indexOf('/', url.indexOf('//') + 2) < MIN_PATH_START) {
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+    if (pathStart < MIN_PATH_START) {
       rejections.invalid_request++;
       context.reason = 'bad_host';
       return jsonError(400, 'Bad Host header', { message: 'The Host header must name a host of at least 4 characters' });
     }
-    if (accessKeys === null) return undefined;
-    const parsed = new URL(url);
-    if (isPublicPath(parsed.pathname) || accessKeys.allows(request, parsed)) return undefined;
-    rejections.unauthorized++;
-    context.reason = 'unauthorized';
-    return jsonError(
-      401,
-      'Unauthorized',
-      { message: 'This relay needs an access key: Authorization: Bearer <key>, x-relay-key, or api_key' },
-      { 'www-authenticate': 'Bearer realm="metadata-relay"' },
-    );
+    // An open relay checks nothing else, except the tokens of TVDB clients (the cheap test first).
+    const tvdb = url.startsWith('/v4', pathStart) && (url.length === pathStart + 3 || url[pathStart + 3] === '/' || url[pathStart + 3] === '?');
+    if (accessKeys === null && !tvdb) return undefined;
+    const pathname = pathnameOf(url);
+    if (isPublicPath(pathname)) return undefined;
+    if (tvdb) return tvdbAccess(request, context);
+    if (accessKeys !== null && accessKeys.allows(request, new URL(url))) return undefined;
+    return refuse(context, 'unauthorized');
   };
 }

@@ -1,10 +1,12 @@
 import type { Resolver } from '../cache/resolver.ts';
 import type { EntryRenderer } from '../http/render.ts';
+import type { BodyView } from '../http/views.ts';
 import type { RequestContext } from '../observability/request-context.ts';
 
 interface KnownUrl {
   route: string;
   key: string;
+  view: BodyView | null;
 }
 
 /**
@@ -31,14 +33,14 @@ export class HitMemo {
    * a fill that succeeded) get here, so a flood of unique URLs that never fill anything cannot crowd
    * the table. When full, the table starts over: the hot set refills at once.
    */
-  learn(url: string, route: string, key: string): void {
+  learn(url: string, route: string, key: string, view: BodyView | null): void {
     if (this.known.has(url)) return;
     const bytes = 2 * (url.length + key.length) + 64;
     if (this.knownBytes + bytes > this.maxBytes) {
       this.known.clear();
       this.knownBytes = 0;
     }
-    this.known.set(url, { route, key });
+    this.known.set(url, { route, key, view });
     this.knownBytes += bytes;
   }
 
@@ -60,6 +62,7 @@ export class HitMemo {
     if (entry === undefined) return undefined;
     context.route = known.route;
     context.answeredFrom = known.key;
-    return this.renderer.render(entry, 'HIT', request, this.now(), context);
+    context.view = known.view;
+    return this.renderer.render(entry, 'HIT', request, this.now(), context, known.view);
   }
 }

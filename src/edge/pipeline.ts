@@ -1,6 +1,7 @@
 import type { Server } from 'bun';
 import type { Logger } from '../log.ts';
 import { jsonError, serverTiming } from '../http/render.ts';
+import { inSurfaceShape, pathnameOf, surfaceOf } from '../http/surfaces.ts';
 import type { RelayMetrics } from '../observability/metrics.ts';
 import { beginRequest, registerContext, type RequestContext } from '../observability/request-context.ts';
 import type { Gate } from './gate.ts';
@@ -27,11 +28,14 @@ export function createPipeline(parts: PipelineParts): RelayFetch {
   const { gate, memo, app, metrics, logger } = parts;
   const logRequests = logger.enabled('info');
 
-  const finish = (request: Request, context: RequestContext, response: Response): Response => {
+  const finish = (request: Request, context: RequestContext, answer: Response): Response => {
+    let response = answer;
     const totalMs = performance.now() - context.startedAt;
     const cache = context.cache ?? 'none';
     const route = context.route ?? routeLabel(request.url);
-    if (context.answeredFrom !== null && context.route !== null) memo.learn(request.url, context.route, context.answeredFrom);
+    if (context.answeredFrom !== null && context.route !== null) memo.learn(request.url, context.route, context.answeredFrom, context.view);
+    // Drop-in clients parse their upstream's error bodies: the relay's own errors take that shape.
+    if (response.status >= 400) response = inSurfaceShape(surfaceOf(pathnameOf(request.url)), response);
     // Answers from the cache carry these already (built in one go); everything else gets them here.
     if (!context.headersDone) {
       response.headers.set('x-request-id', context.id);

@@ -6,9 +6,29 @@ import { proxyRoutes, type ProxyDeps } from './proxy.ts';
 import type { RequestRejections } from './rejections.ts';
 import { jsonError } from './render.ts';
 import { systemRoutes, type SystemDeps } from './system.ts';
+import { tvdbLoginRoute, type TvdbLoginDeps } from './tvdb-login.ts';
+
+/** The login route is the relay's own, documented by hand. */
+const LOGIN_DOC = {
+  '/v4/login': {
+    post: {
+      tags: ['TVDB v4 drop-in'],
+      summary: 'Log in as a TVDB client: any apikey (or, with access keys, an access key) gets a relay token',
+      description: 'Answered by the relay, in TVDB\'s shape. Later /v4 calls carry the token as `Authorization: Bearer`. The relay keeps its own TVDB token.',
+      requestBody: {
+        content: { 'application/json': { schema: { type: 'object', properties: { apikey: { type: 'string' }, pin: { type: 'string' } }, required: ['apikey'] } } },
+      },
+      responses: {
+        200: { description: '`{"status":"success","data":{"token":"..."}}`' },
+        401: { description: '`{"status":"failure","message":"InvalidAPIKey: apikey invalid","data":null}`' },
+      },
+    },
+  },
+};
 
 export interface AppDeps {
   proxy: ProxyDeps;
+  login: TvdbLoginDeps;
   system: SystemDeps;
   rejections: RequestRejections;
   logger: Logger;
@@ -41,8 +61,9 @@ export function buildApp(deps: AppDeps) {
           return jsonError(500, 'Internal error');
       }
     })
-    .use(docsRoutes(deps.proxy.routes))
+    .use(docsRoutes(deps.proxy.mounts, LOGIN_DOC))
     .use(systemRoutes(deps.system))
+    .use(tvdbLoginRoute(deps.login))
     .use(proxyRoutes(deps.proxy));
 }
 

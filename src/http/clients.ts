@@ -37,6 +37,11 @@ export class ClientIdentity {
     return address;
   }
 
+  /** Whether headers from this peer (a proxy in TRUSTED_PROXIES) are believed. */
+  trusts(peer: string | null): boolean {
+    return peer !== null && this.trusted !== null && this.isTrusted(peer);
+  }
+
   private isTrusted(peer: string): boolean {
     const family = net.isIP(peer) === 6 ? 'ipv6' : 'ipv4';
     return this.trusted?.check(peer, family) ?? false;

@@ -26,7 +26,13 @@ const DESCRIPTION = [
 ].join('\n');
 
 /** OpenAPI JSON at /swagger/json and the Swagger UI at /swagger, with its assets served by us. */
-export function docsRoutes(routes: readonly MountRoute[]) {
+/** A mount as the docs show it: its routes under one tag. */
+export interface DocumentedMount {
+  routes: readonly MountRoute[];
+  tag?: { name: string; description: string };
+}
+
+export function docsRoutes(mounts: readonly DocumentedMount[], extraPaths: Record<string, unknown> = {}) {
   const compressed = new Map<string, Uint8Array>();
   return new Elysia({ name: 'docs-routes' })
     .use(
@@ -36,10 +42,11 @@ export function docsRoutes(routes: readonly MountRoute[]) {
         provider: 'swagger-ui',
         documentation: {
           info: { title: 'metadata-relay', version: VERSION, description: DESCRIPTION },
-          paths: proxyPathItems(routes),
+          paths: Object.assign({}, ...mounts.map((mount) => proxyPathItems(mount.routes, mount.tag?.name)), extraPaths),
           tags: [
             { name: 'TMDB', description: 'TMDB v3, under the paths Mydia uses' },
             { name: 'TVDB', description: 'TheTVDB v4 (the relay logs in and holds the token)' },
+            ...mounts.flatMap((mount) => (mount.tag ? [mount.tag] : [])),
             { name: 'System', description: 'Health and counters' },
           ],
         },

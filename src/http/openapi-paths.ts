@@ -16,12 +16,13 @@ interface Operation {
   responses: Record<string, { description: string; content?: Record<string, { schema: object }> }>;
 }
 
-export function proxyPathItems(routes: readonly MountRoute[]): Record<string, { get: Operation }> {
+/** Path items for the routes of one mount; `tag` groups them in the UI (default: the upstream's name). */
+export function proxyPathItems(routes: readonly MountRoute[], tag?: string): Record<string, { get: Operation }> {
   const items: Record<string, { get: Operation }> = {};
   for (const route of routes) {
     items[route.path.replace(/:(\w+)/g, '{$1}')] = {
       get: {
-        tags: [UPSTREAM_LABEL[route.upstream]],
+        tags: [tag ?? UPSTREAM_LABEL[route.upstream]],
         summary: route.summary,
         description: describe(route),
         operationId: route.id,

@@ -9,9 +9,18 @@ import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
 import type { ClientIdentity, ClientRateLimiter } from './clients.ts';
 import type { RequestRejections } from './rejections.ts';
 import { failureResponse, jsonError, type EntryRenderer } from './render.ts';
+import type { BodyView } from './views.ts';
+
+/** Routes mounted together, with how their surface shows cached entries. */
+export interface Mount {
+  routes: readonly MountRoute[];
+  view: BodyView | null;
+  /** How the docs group them (default: by upstream). */
+  tag?: { name: string; description: string };
+}
 
 export interface ProxyDeps {
-  routes: readonly MountRoute[];
+  mounts: readonly Mount[];
   upstreams: Readonly<Record<UpstreamName, UpstreamClient>>;
   resolver: Resolver;
   renderer: EntryRenderer;
@@ -36,9 +45,11 @@ interface ProxyContext {
 export function proxyRoutes(deps: ProxyDeps) {
   const app = new Elysia({ name: 'proxy-routes' });
   const queries = new QueryCanonicalizer(deps.maxQueryParams);
-  for (const route of deps.routes) {
-    app.get(route.path, proxyHandler(route, queries, deps), { params: route.params, detail: { hide: true } });
-    app.all(route.path, ({ request }) => methodNotAllowed(deps.rejections, request), { detail: { hide: true } });
+  for (const { routes, view } of deps.mounts) {
+    for (const route of routes) {
+      app.get(route.path, proxyHandler(route, view, queries, deps), { params: route.params, detail: { hide: true } });
+      app.all(route.path, ({ request }) => methodNotAllowed(deps.rejections, request), { detail: { hide: true } });
+    }
   }
   return app;
 }
@@ -48,7 +59,7 @@ export function proxyRoutes(deps: ProxyDeps) {
  * bytes. A fresh hit is answered synchronously; everything else goes through the resolver. The
  * context records which key answered, so the edge can answer the same URL without routing next time.
  */
-function proxyHandler(route: MountRoute, queries: QueryCanonicalizer, deps: ProxyDeps) {
+function proxyHandler(route: MountRoute, view: BodyView | null, queries: QueryCanonicalizer, deps: ProxyDeps) {
   const { resolver, renderer, now, rejections } = deps;
   const client = deps.upstreams[route.upstream];
   const { forwardQuery, endpoint } = route;
@@ -74,10 +85,11 @@ function proxyHandler(route: MountRoute, queries: QueryCanonicalizer, deps: Prox
     const origin = route.origin(params, query?.text ?? '');
     const key = keyOf(origin);
 
+    if (context) context.view = view;
     const hit = resolver.fresh(key);
     if (hit !== undefined) {
       if (context) context.answeredFrom = key;
-      return renderer.render(hit, 'HIT', request, now(), context);
+      return renderer.render(hit, 'HIT', request, now(), context, view);
     }
 
     // Past this point the request may reach the upstream: its query must satisfy the endpoint's schema.
@@ -93,7 +105,7 @@ function proxyHandler(route: MountRoute, queries: QueryCanonicalizer, deps: Prox
           if (outcome.state === 'MISS') context.upstreamMs = performance.now() - started;
           context.answeredFrom = key;
         }
-        return renderer.render(outcome.entry, outcome.state, request, now(), context);
+        return renderer.render(outcome.entry, outcome.state, request, now(), context, view);
       },
       (error: unknown) => {
         if (context) context.upstreamMs = performance.now() - started;

@@ -1,6 +1,7 @@
 import type { CacheEntry } from '../cache/entry.ts';
 import type { CacheState } from '../cache/resolver.ts';
 import type { RequestContext } from '../observability/request-context.ts';
+import type { BodyView } from './views.ts';
 import { UpstreamErrorResponse, UpstreamFailure } from '../upstreams/errors.ts';
 import { UPSTREAM_LABEL, type UpstreamName } from '../upstreams/types.ts';
 
@@ -15,8 +16,24 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
   });
 }
 
+export interface OwnError {
+  status: number;
+  body: { error: string; message?: unknown } & Record<string, unknown>;
+}
+
+/** The relay's own error answers, so a surface can give them its upstream's shape (see http/surfaces.ts). */
+const ownErrors = new WeakMap<Response, OwnError>();
+
 export function jsonError(status: number, error: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
-  return jsonResponse(status, { error, ...extra }, headers);
+  const body = { error, ...extra };
+  const response = jsonResponse(status, body, headers);
+  ownErrors.set(response, { status, body });
+  return response;
+}
+
+/** The body of one of the relay's own error answers, or undefined for any other response. */
+export function ownError(response: Response): OwnError | undefined {
+  return ownErrors.get(response);
 }
 
 /**
@@ -45,7 +62,8 @@ export class EntryRenderer {
     this.visibility = options.privateAnswers ? 'private' : 'public';
   }
 
-  render(entry: CacheEntry, state: CacheState, request: Request, now: number, context?: RequestContext): Response {
+  render(stored: CacheEntry, state: CacheState, request: Request, now: number, context?: RequestContext, view?: BodyView | null): Response {
+    const entry = view ? view.show(stored, request, context) : stored;
     if (context) context.cache = state;
     const gzip = acceptsGzip(request.headers.get('accept-encoding'));
     const etag = gzip ? entry.etagGzip : entry.etag;
@@ -76,6 +94,7 @@ export class EntryRenderer {
   }
 
   private entryTimes(entry: CacheEntry, now: number): EntryTimes {
+    // A view's variant has the stored entry's times; its memo is its own (one more per second at most).
     const second = Math.floor(now / 1000);
     const known = this.times.get(entry);
     if (known !== undefined && known.second === second) return known;

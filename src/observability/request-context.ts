@@ -1,4 +1,5 @@
 import type { Server } from 'bun';
+import type { BodyView } from '../http/views.ts';
 
 /**
  * What the relay learns about one request while answering it, for its log line, its metrics, its
@@ -20,6 +21,8 @@ export interface RequestContext {
   upstreamMs: number | null;
   /** The cache key the answer was rendered from: the edge remembers URL -> key for the next hit. */
   answeredFrom: string | null;
+  /** The surface's view of that entry (null: the upstream's bytes as they are). */
+  view: BodyView | null;
   /** Why the request was refused or failed, for its log line (a short fixed phrase, never input). */
   reason: string | null;
 }
@@ -42,6 +45,7 @@ export function beginRequest(request: Request, server: Server<undefined> | null)
     cache: null,
     upstreamMs: null,
     answeredFrom: null,
+    view: null,
     reason: null,
   };
 }

@@ -156,7 +156,8 @@ describe(`hostile input (${targets.length + HOSTILE_HEADERS.length} generated ca
   test.each(dotSegmentTargets())('GET %s (dot segments) -> resolved by the server: 4xx, or a route of the table', async (target) => {
     const response = await rawGet(port, target);
     answers.push(response);
-    expect([200, 400, 404]).toContain(response.status);
+    // 405: a path that resolves to a route of another method (/v4/login is POST only).
+    expect([200, 400, 404, 405]).toContain(response.status);
     expect(response.headers['content-type']).toContain('application/json');
   });
 

@@ -1,10 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** Paths anyone may call, key or not: liveness checks and the API docs. */
-export function isPublicPath(pathname: string): boolean {
-  return pathname === '/health' || pathname === '/swagger' || pathname.startsWith('/swagger/');
-}
-
 /**
  * Optional access keys (RELAY_ACCESS_KEYS). A key may come as `Authorization: Bearer <key>`, as
  * `x-relay-key`, or as the `api_key` query parameter (what TMDB clients already send). Any of those
@@ -13,33 +8,38 @@ export function isPublicPath(pathname: string): boolean {
  * length leaks through timing.
  */
 export class AccessKeys {
-  private readonly digests: Buffer[];
+  private readonly keys: { key: string; digest: Buffer }[];
 
   constructor(keys: readonly string[]) {
-    this.digests = keys.map(digest);
+    this.keys = keys.map((key) => ({ key, digest: digest(key) }));
   }
 
   allows(request: Request, url: URL): boolean {
     let match = false;
-    for (const presented of presentedKeys(request, url)) match = this.known(presented) || match;
+    for (const presented of presentedKeys(request, url)) match = this.match(presented) !== null || match;
     return match;
   }
 
-  private known(presented: string): boolean {
+  /** The configured key equal to `presented`, or null; every key is compared, so timing says nothing. */
+  match(presented: string): string | null {
     const candidate = digest(presented);
-    let match = false;
-    for (const known of this.digests) match = timingSafeEqual(candidate, known) || match;
-    return match;
+    let found: string | null = null;
+    for (const { key, digest: known } of this.keys) if (timingSafeEqual(candidate, known)) found = key;
+    return found;
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header (the scheme in any case), or null. */
+export function bearerOf(request: Request): string | null {
+  const authorization = request.headers.get('authorization');
+  if (authorization === null) return null;
+  return /^bearer\s+(.+)$/i.exec(authorization.trim())?.[1]?.trim() ?? null;
 }
 
 function presentedKeys(request: Request, url: URL): string[] {
   const keys: string[] = [];
-  const authorization = request.headers.get('authorization');
-  if (authorization !== null) {
-    const bearer = /^bearer\s+(.+)$/i.exec(authorization.trim());
-    if (bearer?.[1]) keys.push(bearer[1].trim());
-  }
+  const bearer = bearerOf(request);
+  if (bearer) keys.push(bearer);
   const header = request.headers.get('x-relay-key');
   if (header) keys.push(header.trim());
   const query = url.searchParams.get('api_key');
