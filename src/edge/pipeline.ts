@@ -35,7 +35,7 @@ export function createPipeline(parts: PipelineParts): RelayFetch {
     const route = context.route ?? routeLabel(request.url);
     if (context.answeredFrom !== null && context.route !== null) memo.learn(request.url, context.route, context.answeredFrom, context.view);
     // Drop-in clients parse their upstream's error bodies: the relay's own errors take that shape.
-    if (response.status >= 400) response = inSurfaceShape(surfaceOf(pathnameOf(request.url)), response);
+    if (response.status >= 400) response = inSurfaceShape(surfaceOf(pathnameOf(request.url)), response, context.relayError);
     // Answers from the cache carry these already (built in one go); everything else gets them here.
     if (!context.headersDone) {
       response.headers.set('x-request-id', context.id);

@@ -4,7 +4,7 @@ import { contextOf } from '../observability/request-context.ts';
 import { docsRoutes } from './docs.ts';
 import { proxyRoutes, type ProxyDeps } from './proxy.ts';
 import type { RequestRejections } from './rejections.ts';
-import { jsonError } from './render.ts';
+import { jsonError, ownError } from './render.ts';
 import { systemRoutes, type SystemDeps } from './system.ts';
 import { tvdbLoginRoute, type TvdbLoginDeps } from './tvdb-login.ts';
 
@@ -37,29 +37,39 @@ export interface AppDeps {
 /** The Elysia app: docs, system routes and every mounted proxy route, with one error mapping. */
 export function buildApp(deps: AppDeps) {
   const { rejections, logger } = deps;
+
+  /** Validation, unknown paths, unreadable bodies and anything unexpected, as JSON with a reason. */
+  const errorResponse = (code: string | number, error: unknown, request: Request): Response => {
+    const context = contextOf(request);
+    switch (code) {
+      case 'VALIDATION':
+        rejections.invalid_request++;
+        if (context) context.reason = 'invalid_path';
+        return validationResponse(error as ValidationError);
+      case 'NOT_FOUND':
+        if (context) context.reason = 'not_found';
+        return jsonError(404, 'Not found');
+      case 'PARSE':
+        if (context) context.reason = 'malformed';
+        return jsonError(400, 'Malformed request');
+      default:
+        if (context) context.reason = 'internal_error';
+        logger.error('unhandled error', {
+          path: new URL(request.url).pathname,
+          code: String(code),
+          reason: error instanceof Error ? error.message : 'unknown',
+        });
+        return jsonError(500, 'Internal error');
+    }
+  };
+
   return new Elysia()
     .onError(({ code, error, request }) => {
       const context = contextOf(request);
-      switch (code) {
-        case 'VALIDATION':
-          rejections.invalid_request++;
-          if (context) context.reason = 'invalid_path';
-          return validationResponse(error);
-        case 'NOT_FOUND':
-          if (context) context.reason = 'not_found';
-          return jsonError(404, 'Not found');
-        case 'PARSE':
-          if (context) context.reason = 'malformed';
-          return jsonError(400, 'Malformed request');
-        default:
-          if (context) context.reason = 'internal_error';
-          logger.error('unhandled error', {
-            path: new URL(request.url).pathname,
-            code: String(code),
-            reason: error instanceof Error ? error.message : 'unknown',
-          });
-          return jsonError(500, 'Internal error');
-      }
+      const response = errorResponse(code, error, request);
+      // Elysia answers with a copy of this Response: the context says what it was.
+      if (context) context.relayError = ownError(response) ?? null;
+      return response;
     })
     .use(docsRoutes(deps.proxy.mounts, LOGIN_DOC))
     .use(systemRoutes(deps.system))

@@ -1,5 +1,5 @@
 import { TMDB_V3_PREFIX, TVDB_V4_PREFIX } from '../catalog/mounts/dropin.ts';
-import { ownError } from './render.ts';
+import { ownError, type OwnError } from './render.ts';
 
 /**
  * Which API a request speaks, by its path: the relay's own (Mydia's routes and the service routes),
@@ -30,10 +30,10 @@ const TVDB_KINDS: Record<number, string> = { 400: 'InvalidValueType', 401: 'Unau
  * The relay's own JSON error (`{"error": ..., "message"?: ...}`) in the surface's shape, keeping its
  * status and headers; anything else (an upstream's own error body, a cached answer) is returned as it is.
  */
-export function inSurfaceShape(surface: Surface, response: Response): Response {
+export function inSurfaceShape(surface: Surface, response: Response, known: OwnError | null = null): Response {
   if (surface === 'relay') return response;
-  const error = ownError(response);
-  if (error === undefined) return response;
+  const error = ownError(response) ?? known;
+  if (error === null) return response;
   const text = typeof error.body.message === 'string' && error.body.message !== error.body.error ? `${error.body.error}: ${error.body.message}` : error.body.error;
   const body =
     surface === 'tmdb'

@@ -1,4 +1,5 @@
 import type { Server } from 'bun';
+import type { OwnError } from '../http/render.ts';
 import type { BodyView } from '../http/views.ts';
 
 /**
@@ -23,6 +24,8 @@ export interface RequestContext {
   answeredFrom: string | null;
   /** The surface's view of that entry (null: the upstream's bytes as they are). */
   view: BodyView | null;
+  /** The relay's own error this request was answered with (Elysia may copy the Response it came in). */
+  relayError: OwnError | null;
   /** Why the request was refused or failed, for its log line (a short fixed phrase, never input). */
   reason: string | null;
 }
@@ -46,6 +49,7 @@ export function beginRequest(request: Request, server: Server<undefined> | null)
     upstreamMs: null,
     answeredFrom: null,
     view: null,
+    relayError: null,
     reason: null,
   };
 }

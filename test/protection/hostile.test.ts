@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
 import { rawGet, rawRequest, type RawResponse } from '../support/raw-http.ts';
 import { startRelay, type RelayUnderTest } from '../support/relay.ts';
+import { TMDB_V3_ROUTES, TVDB_V4_ROUTES } from '../../src/catalog/mounts/dropin.ts';
 import { MYDIA_ROUTES } from '../../src/catalog/mounts/mydia.ts';
 
 /**
@@ -37,6 +38,18 @@ const TEMPLATES = [
   '/tvdb/series/{}/extended',
   '/tvdb/series/81189/episodes/{}',
   '/tvdb/artwork/{}',
+  // The drop-in surfaces.
+  '/3/movie/{}',
+  '/3/movie/{}/credits',
+  '/3/tv/1399/season/{}',
+  '/3/tv/1399/season/1/episode/{}',
+  '/3/person/{}',
+  '/3/credit/{}',
+  '/3/trending/{}/week',
+  '/v4/series/{}/extended',
+  '/v4/series/78878/episodes/{}',
+  '/v4/series/78878/translations/{}',
+  '/v4/series/slug/{}',
 ];
 
 const HOSTILE_QUERIES = [
@@ -67,6 +80,16 @@ const HOSTILE_QUERIES = [
   '/tvdb/series/81189/episodes?airDate=2020-1-1',
   '/tvdb/series/81189/episodes?page=-1',
   '/tvdb/series/81189/extended?meta=everything',
+  '/3/movie/550?language=en-US&language=de-DE',
+  '/3/movie/550?append_to_response=credits%0d%0aX-Evil',
+  '/3/search/movie?query=',
+  '/3/movie/popular?page=501',
+  '/3/discover/movie?page=0',
+  '/3/find/tt0903747',
+  '/v4/search',
+  '/v4/updates',
+  '/v4/series/78878/episodes/default?page=-1',
+  '/v4/series/78878/extended?meta=everything',
 ];
 
 const HOSTILE_HEADERS: [string, string[]][] = [
@@ -98,7 +121,7 @@ function dotSegmentTargets(): string[] {
 
 /** Every upstream path the route table can produce, as patterns (plus TVDB's login). */
 function routeTablePatterns(): RegExp[] {
-  const patterns = MYDIA_ROUTES.map((route) => {
+  const patterns = [...MYDIA_ROUTES, ...TMDB_V3_ROUTES, ...TVDB_V4_ROUTES].map((route) => {
     const names = Object.keys(route.params?.properties ?? {});
     const sample = route.upstreamPath(Object.fromEntries(names.map((name) => [name, `PARAM${name}PARAM`])));
     const base = route.upstream === 'tmdb' ? '/3' : '/v4';
@@ -109,7 +132,20 @@ function routeTablePatterns(): RegExp[] {
 }
 
 // Values that are legitimate for some route and so may answer 200 on it: excluded where they fit.
-const LEGITIMATE = new Set(['/tmdb/watch/providers/movie', '/tvdb/series/81189/episodes/' + 'official']);
+const LEGITIMATE = new Set([
+  '/tmdb/watch/providers/movie',
+  '/tvdb/series/81189/episodes/' + 'official',
+  '/3/trending/movie/week',
+  // Slugs are lower-case letters, digits and dashes: these are slugs.
+  ...['1e3', '0x10', '9'.repeat(11), 'movie'].map((slug) => `/v4/series/slug/${slug}`),
+]);
+
+/** The error message in the shape of the surface a path belongs to (drop-in clients parse their upstream's). */
+function errorText(path: string, body: { error?: unknown; status_message?: unknown; message?: unknown }): unknown {
+  if (path.startsWith('/3/') || path === '/3') return body.status_message;
+  if (path.startsWith('/v4/')) return body.message;
+  return body.error;
+}
 
 let fake: FakeUpstream;
 let relay: RelayUnderTest;
@@ -149,7 +185,7 @@ describe(`hostile input (${targets.length + HOSTILE_HEADERS.length} generated ca
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(response.headers['content-type']).toContain('application/json');
-    expect(typeof JSON.parse(response.body).error).toBe('string');
+    expect(errorText(target, JSON.parse(response.body))).toBeString();
     expect(fake.requests.length).toBe(before);
   });
 
