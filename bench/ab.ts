@@ -1,5 +1,5 @@
 /**
- * `bun run bench:ab [--ref <git-ref>] [--rounds 4] [--duration 5] [--path <relay path>] [--env K=V ...] [--identity]`
+ * `bun run bench:ab [--ref <git-ref>] [--rounds 4] [--duration 5] [--path <relay path>] [--path-b <path>] [--env K=V ...] [--redis] [--identity]`
  *
  * The hit path before and after a change, measured in one run: builds the binary of the working tree
  * (B) and of `--ref` (A, default HEAD~1) in a git worktree under .bench/, starts one fake upstream,
@@ -23,6 +23,8 @@ const ref = flag('ref', 'HEAD~1');
 const rounds = Number(flag('rounds', '4'));
 const duration = Number(flag('duration', '5'));
 const path = flag('path', '/tmdb/movies/550?append_to_response=credits,images,videos');
+// --path-b: B requests another path (e.g. the same entry through another surface), with --ref HEAD.
+const pathB = flag('path-b', path);
 const extraEnv = Object.fromEntries(
   args.flatMap((arg, i) => (args[i - 1] === '--env' ? [arg.split('=') as [string, string]] : [])).map(([k, v]) => [k, v ?? '']),
 );
@@ -75,8 +77,8 @@ try {
   started.push(relayA);
   const relayB = await startRelayProcess([b], relayEnv, extraEnv);
   started.push(relayB);
-  for (const url of [relayA.baseUrl, relayB.baseUrl]) {
-    for (let i = 0; i < 3; i++) await (await fetch(url + path, { headers })).arrayBuffer();
+  for (const url of [relayA.baseUrl + path, relayB.baseUrl + pathB]) {
+    for (let i = 0; i < 3; i++) await (await fetch(url, { headers })).arrayBuffer();
   }
   const results: Record<'A' | 'B', number[]> = { A: [], B: [] };
   // CPU time the relay process spent per request: steadier than req/s on a shared machine, because
@@ -89,7 +91,7 @@ try {
     for (const side of order) {
       const relay = side === 'A' ? relayA : relayB;
       const cpuBefore = cpuMicros(relay.process.pid);
-      const result = await runWrk(relay.baseUrl + path, wrk);
+      const result = await runWrk(relay.baseUrl + (side === 'A' ? path : pathB), wrk);
       cpuPerRequest[side].push((cpuMicros(relay.process.pid) - cpuBefore) / (result.requestsPerSecond * duration));
       if (result.non2xx + result.socketErrors > 0) throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.socketErrors} socket errors`);
       results[side].push(result.requestsPerSecond);
@@ -101,7 +103,8 @@ try {
     return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
   };
   const env = Object.keys(extraEnv).length > 0 ? ` with ${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
-  console.log(`A/B hit path: GET ${path}${args.includes('--identity') ? ' (identity)' : ' (gzip)'}, wrk -t1 -c64 -d${duration}s x ${rounds} rounds each, alternating`);
+  const paths = pathB === path ? `GET ${path}` : `A: GET ${path}, B: GET ${pathB}`;
+  console.log(`A/B hit path: ${paths}${args.includes('--identity') ? ' (identity)' : ' (gzip)'}, wrk -t1 -c64 -d${duration}s x ${rounds} rounds each, alternating`);
   console.log(`| side | build | median req/s | relay CPU per request (median) | rounds (req/s) |`);
   console.log(`|---|---|---:|---:|---|`);
   for (const side of ['A', 'B'] as const) {
