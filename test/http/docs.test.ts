@@ -1,5 +1,6 @@
 /** The OpenAPI document and the Swagger UI, served offline from assets inside the relay. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { TMDB_V3_ROUTES, TVDB_V4_ROUTES } from '../../src/catalog/mounts/dropin.ts';
 import { MYDIA_ROUTES } from '../../src/catalog/mounts/mydia.ts';
 import { startRelay, type RelayUnderTest } from '../support/relay.ts';
 
@@ -17,7 +18,7 @@ interface Operation {
   description?: string;
   parameters?: { name: string; in: string; required?: boolean; schema?: { pattern?: string } }[];
 }
-type OpenApi = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation>> };
+type OpenApi = { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Operation> | undefined> };
 
 describe('OpenAPI at /swagger/json', () => {
   let doc: OpenApi;
@@ -37,6 +38,18 @@ describe('OpenAPI at /swagger/json', () => {
       for (const param of Object.keys(route.params?.properties ?? {})) expect(names.has(`path:${param}`), `${path} ${param}`).toBe(true);
       for (const param of Object.keys(route.query.properties)) expect(names.has(`query:${param}`), `${path} ?${param}`).toBe(true);
     }
+  });
+
+  test('documents both drop-in surfaces, generated from the tables, grouped by tag', () => {
+    for (const [routes, tag] of [[TMDB_V3_ROUTES, 'TMDB v3 drop-in'], [TVDB_V4_ROUTES, 'TVDB v4 drop-in']] as const) {
+      for (const route of routes) {
+        const operation = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.get;
+        expect(operation?.tags, route.path).toEqual([tag]);
+        expect(operation?.summary).toBe(route.summary);
+      }
+    }
+    expect(doc.paths['/v4/login']?.post).toBeDefined();
+    expect(doc.paths['/3/account/{account_id}']).toBeUndefined();
   });
 
   test('path and query schemas carry their constraints', () => {
