@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { DEFAULT_NEGATIVE_TTL_MS, DEFAULT_POLICY, ROUTE_FAMILIES, type Freshness, type Policy, type RouteFamily } from './cache/policy.ts';
+import { DEFAULT_NEGATIVE_TTL_MS, DEFAULT_POLICY, FEED_POLICY, ROUTE_FAMILIES, type Freshness, type Policy, type RouteFamily } from './cache/policy.ts';
 import { parseBytes, parseDuration } from './config/durations.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 import type { GuardOptions } from './upstreams/guard.ts';
@@ -47,6 +47,10 @@ export interface Config {
   /** When non-empty, every route but /health and /swagger* needs one of these. */
   accessKeys: readonly string[];
   limits: { maxUrlLength: number; maxQueryParams: number };
+  /** The change feeds: poll interval (0 = off) and the delays after which a changed record is marked stale again. */
+  changes: { pollMs: number; settleDelaysMs: readonly number[] };
+  /** When non-empty, the operator routes under /admin exist and need one of these. */
+  adminKeys: readonly string[];
 }
 
 /** Defaults, exported so the Dockerfile, fly.toml and docs can be checked against them. */
@@ -62,6 +66,8 @@ export const DEFAULTS = Object.freeze({
   cacheMaxBytes: 256 * 1024 * 1024,
   gzipLevel: 4,
   cacheStorePrefix: 'metadata-relay:',
+  changesPollMs: 10 * 60_000,
+  changesSettleDelaysMs: [15 * 60_000, 60 * 60_000] as readonly number[],
   cacheStoreMaxBytes: 2 * 1024 ** 3,
   cacheStoreTimeoutMs: 100,
   cacheStoreMaxEntryBytes: 4 * 1024 * 1024,
@@ -99,6 +105,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ? { kind: 'api_key', value: tmdbApiKey }
       : null;
 
+  const changesPollMs = read.duration('CHANGES_POLL_INTERVAL', DEFAULTS.changesPollMs, 0, 86_400_000);
+  if (changesPollMs > 0 && changesPollMs < 1_000) problems.push('CHANGES_POLL_INTERVAL must be 0 (off) or at least 1s');
   const config: Config = {
     port: read.integer('PORT', DEFAULTS.port, 0, 65_535),
     host: read.host('HOST', DEFAULTS.host),
@@ -116,7 +124,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cache: {
       maxBytes: read.bytes('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, 1024 * 1024),
       negativeTtlMs: read.duration('CACHE_NEGATIVE_TTL', DEFAULT_NEGATIVE_TTL_MS, 0, 7 * 86_400_000),
-      policy: readPolicy(read),
+      policy: readPolicy(read, changesPollMs > 0),
       gzipLevel: read.integer('CACHE_GZIP_LEVEL', DEFAULTS.gzipLevel, 1, 9),
       store: readStore(read),
       storeTimeoutMs: read.duration('CACHE_STORE_TIMEOUT', DEFAULTS.cacheStoreTimeoutMs, 5, 10_000),
@@ -143,6 +151,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     clientRateLimit: read.rate('CLIENT_RATE_LIMIT'),
     trustedProxies: read.list('TRUSTED_PROXIES', isCidr, 'an IPv4/IPv6 address or CIDR (10.0.0.0/8, fd00::/8)'),
     accessKeys: read.secretList('RELAY_ACCESS_KEYS'),
+    changes: {
+      pollMs: changesPollMs,
+      settleDelaysMs: read.durationList('CHANGES_SETTLE_DELAYS', DEFAULTS.changesSettleDelaysMs, 0, 86_400_000),
+    },
+    adminKeys: read.secretList('RELAY_ADMIN_KEYS'),
     limits: {
       maxUrlLength: read.integer('MAX_URL_LENGTH', DEFAULTS.maxUrlLength, 256, 65_536),
       maxQueryParams: read.integer('MAX_QUERY_PARAMS', DEFAULTS.maxQueryParams, 1, 1_000),
@@ -177,10 +190,11 @@ function readStore(read: EnvReader): CacheStore | null {
 }
 
 /** `CACHE_TTL_<FAMILY>=<fresh>/<stale>`, e.g. `CACHE_TTL_DETAILS=12h/30d`. */
-function readPolicy(read: EnvReader): Policy {
+function readPolicy(read: EnvReader, feedsOn: boolean): Policy {
   const policy = {} as Record<RouteFamily, Freshness>;
   for (const family of ROUTE_FAMILIES) {
-    policy[family] = read.freshness(`CACHE_TTL_${family.toUpperCase()}`, DEFAULT_POLICY[family]);
+    const fallback = (feedsOn ? FEED_POLICY[family] : undefined) ?? DEFAULT_POLICY[family];
+    policy[family] = read.freshness(`CACHE_TTL_${family.toUpperCase()}`, fallback);
   }
   return policy;
 }
@@ -298,6 +312,19 @@ class EnvReader {
       this.problems.push(`${name} must be an http(s) base URL without query or credentials, got "${value}"`);
       return fallback;
     }
+  }
+
+  /** Comma-separated durations, e.g. `15m,60m`. */
+  durationList(name: string, fallback: readonly number[], min: number, max: number): readonly number[] {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (value === 'off' || value === '0') return [];
+    const parsed = value.split(',').map((item) => parseDuration(item.trim()));
+    if (parsed.some((ms) => ms === undefined || ms < min || ms > max)) {
+      this.problems.push(`${name} must be a comma list of durations (e.g. 15m,60m) or off, got "${value}"`);
+      return fallback;
+    }
+    return parsed as number[];
   }
 
   /** "300/60s": requests per window. */

@@ -3,7 +3,12 @@ import type { AdmissionRules } from './cache/admission.ts';
 import { UpstreamLoader } from './cache/loader.ts';
 import { loggableKey, keyOf } from './cache/key.ts';
 import type { Invalidation } from './cache/fleet/invalidation-bus.ts';
-import { Resolver } from './cache/resolver.ts';
+import { Resolver, type InvalidationAction, type InvalidationTarget } from './cache/resolver.ts';
+import { pathResolver } from './catalog/resolve-path.ts';
+import { LocalCoordination, RedisCoordination } from './feeds/coordination.ts';
+import type { FeedFollower } from './feeds/follower.ts';
+import { TmdbChangesFollower } from './feeds/tmdb-changes.ts';
+import { TvdbUpdatesFollower } from './feeds/tvdb-updates.ts';
 import { openStore, type SecondStore } from './cache/store.ts';
 import { MemoryTier } from './cache/tiers/memory.ts';
 import { MYDIA_ROUTES } from './catalog/mounts/mydia.ts';
@@ -51,6 +56,8 @@ export interface Relay {
   readonly logger: Logger;
   /** The cache, for code that refreshes or invalidates without a request (and for tests). */
   readonly resolver: Resolver;
+  /** The change-feed followers (none when CHANGES_POLL_INTERVAL=0). */
+  readonly feeds: readonly FeedFollower[];
 }
 
 /**
@@ -137,6 +144,8 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       metrics.upstreamDuration.observe({ upstream: client.name, status_class: status === null ? 'failed' : `${Math.floor(status / 100)}xx` }, ms / 1000);
   }
 
+  const feeds = startFeeds(config, { upstreams, store, resolver, now, logger });
+
   const uptimeSeconds = () => Math.floor((now() - startedAt) / 1000);
   const stats = () =>
     collectStats({
@@ -148,12 +157,26 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       clientLimiter: clientLimit?.limiter ?? null,
       hitMemo: { urls: memo.size, bytes: memo.bytes, maxBytes: memo.maxBytes },
       store,
+      feeds,
       uptimeSeconds: uptimeSeconds(),
     });
 
   const app = buildApp({
     proxy: { mounts, upstreams, resolver, renderer, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections },
     login: { tokens: relayTokens, accessKey: accessKeys ? (presented) => accessKeys.match(presented) : null, rejections },
+    admin:
+      config.adminKeys.length > 0
+        ? {
+            keys: new AccessKeys(config.adminKeys),
+            resolver,
+            memory,
+            second: store?.tier ?? null,
+            resolvePath: pathResolver(mounts.flatMap((mount) => mount.routes)),
+            maxQueryParams: config.limits.maxQueryParams,
+            logger,
+            now,
+          }
+        : null,
     system: {
       stats,
       metrics,
@@ -177,10 +200,12 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     stats,
     logger,
     resolver,
+    feeds,
     ready: async () => {
       await store?.ready();
     },
     close: async () => {
+      await Promise.all(feeds.map((feed) => feed.stop()));
       guards.tmdb.close();
       guards.tvdb.close();
       await store?.close();
@@ -188,6 +213,43 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       logger.flush();
     },
   };
+}
+
+/**
+ * The change-feed followers (CHANGES_POLL_INTERVAL > 0), one per configured upstream, coordinated
+ * through the second tier: with Redis one relay of the fleet follows and the watermark is shared; with
+ * SQLite the watermark survives restarts; memory-only, each relay follows for itself.
+ */
+function startFeeds(
+  config: Readonly<Config>,
+  deps: { upstreams: { tmdb: TmdbClient; tvdb: TvdbClient }; store: SecondStore | null; resolver: Resolver; now: () => number; logger: Logger },
+): FeedFollower[] {
+  if (config.changes.pollMs === 0) return [];
+  const { store, logger } = deps;
+  const coordination =
+    store?.redis && config.cache.store?.kind === 'redis' ? new RedisCoordination(store.redis, config.cache.store.prefix) : new LocalCoordination(store?.sqlite ?? null);
+  const options = (client: TmdbClient | TvdbClient) => ({
+    client,
+    coordination,
+    invalidate: (target: InvalidationTarget, action: InvalidationAction) => deps.resolver.invalidate(target, action),
+    now: deps.now,
+    pollMs: config.changes.pollMs,
+    settleDelaysMs: config.changes.settleDelaysMs,
+    events: {
+      onGap: (feed: string, gapMs: number, keptMs: number) =>
+        logger.warn('change feed gap longer than the upstream keeps: older changes reach clients only through the TTL', {
+          feed,
+          gap_hours: Math.round(gapMs / 3_600_000),
+          kept_hours: Math.round(keptMs / 3_600_000),
+        }),
+      onPollError: (feed: string, error: unknown) => logger.warn('change feed poll failed; backing off', { feed, reason: error instanceof Error ? error.message : 'unknown' }),
+    },
+  });
+  const followers: FeedFollower[] = [];
+  if (deps.upstreams.tmdb.configured) followers.push(new TmdbChangesFollower(options(deps.upstreams.tmdb)));
+  if (deps.upstreams.tvdb.configured) followers.push(new TvdbUpdatesFollower(options(deps.upstreams.tvdb)));
+  for (const follower of followers) follower.start();
+  return followers;
 }
 
 /** TVDB's public API base: the links in its answers point there. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { DEFAULT_POLICY } from '../src/cache/policy.ts';
+import { DEFAULT_POLICY, FEED_POLICY } from '../src/cache/policy.ts';
 import { ConfigError, DEFAULTS, loadConfig } from '../src/config.ts';
 
 describe('loadConfig', () => {
@@ -11,8 +11,21 @@ describe('loadConfig', () => {
     expect(config.tvdb.apiKey).toBeNull();
     expect(config.upstreamTimeoutMs).toBe(10_000);
     expect(config.cache.maxBytes).toBe(256 * 1024 * 1024);
-    expect(config.cache.policy).toEqual(DEFAULT_POLICY);
+    // The change feeds are on by default: details and seasons stay fresh for a week, the rest as in the table.
+    expect(config.changes.pollMs).toBe(10 * 60_000);
+    expect(config.cache.policy).toEqual({ ...DEFAULT_POLICY, ...FEED_POLICY });
+    expect(config.cache.policy.details.freshMs).toBe(7 * 86_400_000);
     expect(Object.isFrozen(config.cache.policy.details)).toBe(true);
+  });
+
+  test('with the change feeds off, the TTL-only defaults', () => {
+    const config = loadConfig({ CHANGES_POLL_INTERVAL: '0' });
+    expect(config.changes.pollMs).toBe(0);
+    expect(config.cache.policy).toEqual(DEFAULT_POLICY);
+    expect(loadConfig({ CHANGES_POLL_INTERVAL: '0', CACHE_TTL_DETAILS: '2d/30d' }).cache.policy.details.freshMs).toBe(2 * 86_400_000);
+    expect(() => loadConfig({ CHANGES_POLL_INTERVAL: '500ms' })).toThrow('CHANGES_POLL_INTERVAL');
+    expect(loadConfig({ CHANGES_SETTLE_DELAYS: '2s,4s' }).changes.settleDelaysMs).toEqual([2_000, 4_000]);
+    expect(loadConfig({ CHANGES_SETTLE_DELAYS: 'off' }).changes.settleDelaysMs).toEqual([]);
   });
 
   test('a TMDB access token wins over a v3 key and travels as bearer', () => {

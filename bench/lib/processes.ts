@@ -91,6 +91,7 @@ export async function startRelayProcess(
 ): Promise<Started & { baseUrl: string }> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const started = await spawnServer(relayCommand, `${baseUrl}/health`, { ...relayEnv, LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' });
+  // The change feeds are off: they would poll the fake on a timer in the middle of a measurement.
+  const started = await spawnServer(relayCommand, `${baseUrl}/health`, { ...relayEnv, LOG_LEVEL: 'warn', CHANGES_POLL_INTERVAL: '0', ...env, PORT: String(port), HOST: '127.0.0.1' });
   return { ...started, baseUrl };
 }

@@ -29,6 +29,16 @@ export const DEFAULT_POLICY: Readonly<Record<RouteFamily, Freshness>> = Object.f
   reference: { freshMs: 1 * DAY, staleMs: 30 * DAY },
 });
 
+/**
+ * With the change feeds on (CHANGES_POLL_INTERVAL), changes to movies, shows, people and their
+ * seasons and episodes arrive through the feeds within minutes, so their entries may stay fresh for a
+ * week. The week is the ceiling for what the feeds miss (both upstreams are known to miss some edits).
+ */
+export const FEED_POLICY: Readonly<Partial<Record<RouteFamily, Freshness>>> = Object.freeze({
+  details: { freshMs: 7 * DAY, staleMs: 30 * DAY },
+  seasons: { freshMs: 7 * DAY, staleMs: 14 * DAY },
+});
+
 /** Fresh period for a season/episode body that is still airing or carries placeholder data. */
 export const UNSETTLED_FRESH_MS = 6 * HOUR;
 /** Episodes that aired less than this long ago may still get names, overviews and stills. */

@@ -28,9 +28,12 @@ export type Gate = (request: Request, context: RequestContext) => Response | und
  */
 const MIN_PATH_START = 11;
 
-/** Paths anyone may call, key or not: liveness checks, the API docs, and TVDB's login (it checks the key itself). */
+/**
+ * Paths an access key is not asked for: liveness checks, the API docs, TVDB's login and the operator's
+ * routes (both check keys of their own).
+ */
 export function isPublicPath(pathname: string): boolean {
-  return pathname === '/health' || pathname === '/swagger' || pathname.startsWith('/swagger/') || pathname === '/v4/login';
+  return pathname === '/health' || pathname === '/swagger' || pathname.startsWith('/swagger/') || pathname === '/v4/login' || pathname.startsWith('/admin/');
 }
 
 /**

@@ -7,6 +7,37 @@ import type { RequestRejections } from './rejections.ts';
 import { jsonError, ownError } from './render.ts';
 import { systemRoutes, type SystemDeps } from './system.ts';
 import { tvdbLoginRoute, type TvdbLoginDeps } from './tvdb-login.ts';
+import { adminRoutes, type AdminDeps } from './admin.ts';
+
+/** Documented only when RELAY_ADMIN_KEYS is set (otherwise the routes do not exist). */
+const target = {
+  content: {
+    'application/json': {
+      schema: {
+        oneOf: [
+          { type: 'object', properties: { upstream: { enum: ['tmdb', 'tvdb'] }, type: { type: 'string', example: 'movie' }, id: { type: 'integer', example: 550 } }, required: ['upstream', 'type', 'id'] },
+          { type: 'object', properties: { path: { type: 'string', example: '/3/tv/1399/season/1' } }, required: ['path'] },
+        ],
+      },
+    },
+  },
+};
+const ADMIN_DOC = {
+  '/admin/purge': {
+    post: { tags: ['Admin'], summary: 'Drop every cached variant of a record from every tier and relay', requestBody: target, responses: { 200: { description: 'The keys purged' }, 401: { description: 'No admin key' } } },
+  },
+  '/admin/refresh': {
+    post: { tags: ['Admin'], summary: 'Fetch every cached variant of a record again, in the background', requestBody: target, responses: { 202: { description: 'The keys being refreshed' }, 401: { description: 'No admin key' } } },
+  },
+  '/admin/record': {
+    get: {
+      tags: ['Admin'],
+      summary: 'Which keys are cached for a record (or a relay path)',
+      parameters: ['upstream', 'type', 'id', 'path'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+      responses: { 200: { description: 'The keys, with their times' }, 401: { description: 'No admin key' } },
+    },
+  },
+};
 
 /** The login route is the relay's own, documented by hand. */
 const LOGIN_DOC = {
@@ -29,6 +60,8 @@ const LOGIN_DOC = {
 export interface AppDeps {
   proxy: ProxyDeps;
   login: TvdbLoginDeps;
+  /** The operator's routes, only when RELAY_ADMIN_KEYS is set. */
+  admin: AdminDeps | null;
   system: SystemDeps;
   rejections: RequestRejections;
   logger: Logger;
@@ -71,9 +104,10 @@ export function buildApp(deps: AppDeps) {
       if (context) context.relayError = ownError(response) ?? null;
       return response;
     })
-    .use(docsRoutes(deps.proxy.mounts, LOGIN_DOC))
+    .use(docsRoutes(deps.proxy.mounts, { ...LOGIN_DOC, ...(deps.admin ? ADMIN_DOC : {}) }))
     .use(systemRoutes(deps.system))
     .use(tvdbLoginRoute(deps.login))
+    .use(deps.admin ? adminRoutes(deps.admin) : new Elysia())
     .use(proxyRoutes(deps.proxy));
 }
 

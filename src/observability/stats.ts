@@ -1,5 +1,6 @@
 import type { Resolver } from '../cache/resolver.ts';
 import type { SecondStore } from '../cache/store.ts';
+import type { FeedFollower } from '../feeds/follower.ts';
 import type { MemoryTier } from '../cache/tiers/memory.ts';
 import type { ClientRateLimiter } from '../http/clients.ts';
 import type { RequestRejections } from '../http/rejections.ts';
@@ -16,6 +17,7 @@ export interface StatsSources {
   clientLimiter: ClientRateLimiter | null;
   hitMemo: { urls: number; bytes: number; maxBytes: number };
   store: SecondStore | null;
+  feeds: readonly FeedFollower[];
   uptimeSeconds: number;
 }
 
@@ -55,6 +57,7 @@ export function collectStats(s: StatsSources) {
     },
     hit_memo: { urls: s.hitMemo.urls, bytes: s.hitMemo.bytes, max_bytes: s.hitMemo.maxBytes },
     cache_store: s.store ? storeStats(s.store, c.tierHits) : null,
+    feeds: Object.fromEntries(s.feeds.map((feed) => [feed.name, feed.stats()])),
     process: processMemory(),
     rejections: { ...s.rejections },
     client_limit: s.clientLimiter ? { clients: s.clientLimiter.clients, rejected: s.clientLimiter.rejected } : null,

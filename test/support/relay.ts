@@ -33,6 +33,9 @@ export interface StartRelayOptions {
 }
 
 export const REPO_ROOT = resolve(import.meta.dir, '../..');
+
+/** The change feeds are off in tests unless a test turns them on (they poll the fake on a timer). */
+const TEST_DEFAULTS = { CHANGES_POLL_INTERVAL: '0' };
 export const BINARY_PATH = join(REPO_ROOT, 'dist', 'metadata-relay');
 
 export async function startRelay(target: RelayTarget, options: StartRelayOptions): Promise<RelayUnderTest> {
@@ -40,7 +43,7 @@ export async function startRelay(target: RelayTarget, options: StartRelayOptions
 }
 
 async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTest> {
-  const config = loadConfig({ LOG_LEVEL: 'debug', ...options.env, PORT: '0', HOST: '127.0.0.1' });
+  const config = loadConfig({ LOG_LEVEL: 'debug', ...TEST_DEFAULTS, ...options.env, PORT: '0', HOST: '127.0.0.1' });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, configSecrets(config), (line) => logs.push(line));
   const relay = createRelay(config, { logger, ...(options.now ? { now: options.now } : {}) });
@@ -84,7 +87,7 @@ async function startBinary(options: StartRelayOptions): Promise<RelayUnderTest> 
   copyFileSync(binary, copy);
   const child = Bun.spawn([copy], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'debug', ...options.env, PORT: '0', HOST: '127.0.0.1' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LOG_LEVEL: 'debug', ...TEST_DEFAULTS, ...options.env, PORT: '0', HOST: '127.0.0.1' },
     stdout: 'pipe',
     stderr: 'pipe',
   });

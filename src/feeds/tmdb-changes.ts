@@ -1,0 +1,73 @@
+import { UpstreamFailure } from '../upstreams/errors.ts';
+import { FeedFollower, type FollowerOptions } from './follower.ts';
+
+/** TMDB's change lists: which ids changed on a day (UTC), 100 a page. */
+const KINDS = ['movie', 'tv', 'person'] as const;
+type Kind = (typeof KINDS)[number];
+const DAY_MS = 86_400_000;
+/** TMDB keeps changes for 14 days: a longer gap cannot be caught up on. */
+const KEPT_MS = 14 * DAY_MS;
+/** Pages read per list and day in one poll, at most (10,000 ids); the next poll reads on. */
+const MAX_PAGES = 100;
+/** Ids remembered per day, at most: each is marked once a day (plus its settle marks). */
+const MAX_SEEN_PER_DAY = 200_000;
+
+/**
+ * Follows `/movie/changes`, `/tv/changes` and `/person/changes`. TMDB's lists give ids per day, not
+ * times, so each poll reads every day from the watermark's to today's (at most 14), and an id is
+ * marked the first time a day's list shows it; the settle marks (15 and 60 minutes later by default)
+ * catch further edits of the same sitting. A TV change covers the whole show: its seasons, episodes and
+ * images all carry the show's record.
+ */
+export class TmdbChangesFollower extends FeedFollower {
+  /** Ids already marked, per kind and day ("2026-12-01"). */
+  private readonly seen = new Map<string, Set<number>>();
+
+  constructor(options: FollowerOptions) {
+    super('tmdb', options);
+  }
+
+  protected async poll(from: number, now: number): Promise<number> {
+    let start = from;
+    if (now - from > KEPT_MS) {
+      this.gap(now - from, KEPT_MS);
+      start = now - KEPT_MS + DAY_MS;
+    }
+    const days = daysBetween(start, now);
+    for (const kind of KINDS) for (const day of days) await this.readDay(kind, day, now);
+    this.forgetBefore(days[0] as string);
+    return now;
+  }
+
+  private async readDay(kind: Kind, day: string, now: number): Promise<void> {
+    const seenKey = `${kind}:${day}`;
+    let seen = this.seen.get(seenKey);
+    if (seen === undefined) this.seen.set(seenKey, (seen = new Set()));
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { status, body } = await this.fetchJson(`/${kind}/changes`, `end_date=${day}&page=${page}&start_date=${day}`);
+      if (status !== 200) throw new UpstreamFailure('tmdb', 'invalid_response', `TMDB /${kind}/changes answered ${status}`);
+      const list = body as { results?: { id?: unknown }[]; total_pages?: unknown } | null;
+      for (const item of list?.results ?? []) {
+        const id = item?.id;
+        // TMDB's lists do carry null ids now and then.
+        if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || seen.has(id)) continue;
+        this.counts.idsSeen++;
+        if (seen.size < MAX_SEEN_PER_DAY) seen.add(id);
+        await this.mark([`tmdb:${kind}:${id}`], 'expire', now);
+      }
+      const totalPages = typeof list?.total_pages === 'number' ? list.total_pages : 1;
+      if (page >= totalPages) break;
+    }
+  }
+
+  private forgetBefore(firstDay: string): void {
+    for (const key of this.seen.keys()) if (key.slice(key.indexOf(':') + 1) < firstDay) this.seen.delete(key);
+  }
+}
+
+/** The UTC days (YYYY-MM-DD) from `from`'s to `to`'s, inclusive. */
+export function daysBetween(from: number, to: number): string[] {
+  const days: string[] = [];
+  for (let at = Math.floor(from / DAY_MS) * DAY_MS; at <= to; at += DAY_MS) days.push(new Date(at).toISOString().slice(0, 10));
+  return days;
+}
