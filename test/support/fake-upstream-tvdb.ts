@@ -1,11 +1,16 @@
 /**
  * TheTVDB v4 routes for the fake upstream (base path `/v4`): `POST /login` issuing RS256-looking
- * JWTs, bearer checks against the tokens this fake issued, and the data endpoints wrapped in the
- * `{"status","data"[,"links"]}` envelope.
+ * JWTs, bearer checks against the tokens this fake issued, and every read path of the v4 API as a
+ * route table, wrapped in the `{"status","data"[,"links"]}` envelope. A series, movie, person,
+ * season, episode or artwork edited by the test (fake-upstream-edits.ts) serves its revised body
+ * on every one of its paths once the edit's data delay is over, or 404 once deleted.
  */
+import { type EditStore, type RecordState, UNEDITED, reviseBody } from './fake-upstream-edits.ts';
+import { tvdbUpdates } from './fake-upstream-feeds.ts';
 import { type Answer, type IncomingRequest, type RouteHandler, TVDB_CONTENT_TYPE, answer, base64url, bearerToken, parseId, splitPath } from './fake-upstream-http.ts';
-import { fixture, fixtureObject } from './fake-upstream-fixtures.ts';
-import { type Json, type JsonObject, isMissingId } from './generate-common.ts';
+import { fixture, fixtureNames, fixtureObject } from './fake-upstream-fixtures.ts';
+import { RouteTable } from './fake-upstream-router.ts';
+import { type Json, type JsonObject, hashString, isMissingId } from './generate-common.ts';
 import {
   TVDB_EPISODE_SEASON_TYPES,
   TVDB_GENRES,
@@ -31,6 +36,38 @@ import {
   tvdbSeriesEpisodes,
   tvdbSeriesExtended,
 } from './generate-tvdb.ts';
+import {
+  TVDB_CATALOG_TOTALS,
+  TVDB_COMPANY_TYPES,
+  type TranslatedKind,
+  type TvdbCatalog,
+  tvdbArtworkStatuses,
+  tvdbAward,
+  tvdbAwardCategory,
+  tvdbAwardCategoryExtended,
+  tvdbAwardExtended,
+  tvdbAwards,
+  tvdbCatalogIds,
+  tvdbCharacter,
+  tvdbCompany,
+  tvdbContentRatings,
+  tvdbCountries,
+  tvdbEntityTypes,
+  tvdbFilterIds,
+  tvdbGenders,
+  tvdbInspirationTypes,
+  tvdbIsLanguage,
+  tvdbList,
+  tvdbListExtended,
+  tvdbMovieStatuses,
+  tvdbPeopleTypes,
+  tvdbPersonExtended,
+  tvdbRecordInfo,
+  tvdbSeriesStatuses,
+  tvdbSourceTypes,
+  tvdbTranslation,
+  tvdbTranslationsMeta,
+} from './generate-tvdb-entities.ts';
 
 export interface TvdbConfig {
   apiKey: string;
@@ -38,6 +75,7 @@ export interface TvdbConfig {
   tokenTtlSeconds: number;
   now: () => number;
   tokens: TvdbTokenStore;
+  edits: EditStore;
 }
 
 export function tvdbFailure(message: string): JsonObject {
@@ -138,25 +176,57 @@ function intParam(req: IncomingRequest, name: string): number | undefined | null
   return /^\d{1,9}$/.test(raw) ? Number(raw) : null;
 }
 
+/** What a route answers: `data` (+links) for the dispatcher to revise and wrap, or a finished error. */
+type Reply = Answer | { ok: Json; links?: JsonObject; record?: { type: string; id: number } };
+
+interface Ctx {
+  req: IncomingRequest;
+  params: Record<string, string>;
+  /** The `{id}` path parameter (NaN on paths without one). */
+  id: number;
+}
+
+type Handler = (ctx: Ctx) => Reply;
+
+/** The types a test can edit; their paths start with the type's name and `{id}`. */
+const RECORD_TYPES = new Set(['series', 'movies', 'people', 'episodes', 'seasons', 'artwork']);
+/** Paths whose second segment is an id: a non-numeric one is a 400, like TVDB's "invalid path". */
+const ID_PREFIXES = new Set([...RECORD_TYPES, 'characters', 'companies', 'awards', 'lists', 'genres']);
+const FILTER_KEYS = ['company', 'contentRating', 'country', 'genre', 'lang', 'sort', 'sortType', 'status', 'year'];
+
+function acceptsParam(name: string, value: string): boolean {
+  if (name === 'language' || name === 'lang') return /^[a-z]{3}$/.test(value);
+  if (name === 'slug') return /^[a-z0-9][a-z0-9-]{0,127}$/.test(value);
+  if (name === 'season-type' || name === 'remoteId') return value !== '';
+  return parseId(value) !== null;
+}
+
+const data = (body: Json, links?: JsonObject): Reply => (links === undefined ? { ok: body } : { ok: body, links });
+const isObject = (value: Json | undefined): value is JsonObject => value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value);
+
 export function createTvdbHandler(config: TvdbConfig): RouteHandler {
   const now = () => config.now();
   const seriesBase = (id: number): JsonObject => fixtureObject('tvdb', `series_${id}`) ?? tvdbSeriesBase(id, now());
+  const seasonBase = (id: number): JsonObject => fixtureObject('tvdb', `seasons_${id}`) ?? tvdbSeason(id, now());
   const seasonExtended = (id: number): JsonObject => fixtureObject('tvdb', `seasons_${id}_extended`) ?? tvdbSeasonExtended(id, now());
+  const episodeBase = (id: number): JsonObject => fixtureObject('tvdb', `episodes_${id}`) ?? tvdbEpisode(id);
+  const movieBase = (id: number): JsonObject => fixtureObject('tvdb', `movies_${id}`) ?? tvdbMovie(id);
+  const personBase = (id: number): JsonObject => fixtureObject('tvdb', `people_${id}`) ?? tvdbPerson(id);
+  const info = (kind: 'series' | 'movie', id: number) => tvdbRecordInfo(kind === 'series' ? seriesBase(id) : movieBase(id));
 
   /** Episodes of a series; fixture series are built from their listed seasons so the two agree. */
-  function seriesEpisodes(id: number): Json[] {
+  function seriesEpisodes(id: number): JsonObject[] {
     const extended = fixtureObject('tvdb', `series_${id}_extended`);
     if (extended === undefined || !Array.isArray(extended.seasons)) return tvdbSeriesEpisodes(id, now());
     return extended.seasons.flatMap((s) => {
-      if (s === null || typeof s !== 'object' || Array.isArray(s) || typeof s.id !== 'number') return [];
-      const type = s.type;
-      if (type !== null && typeof type === 'object' && !Array.isArray(type) && type.type !== 'official') return [];
+      if (!isObject(s) || typeof s.id !== 'number') return [];
+      if (isObject(s.type) && s.type.type !== 'official') return [];
       const episodes = seasonExtended(s.id).episodes;
-      return Array.isArray(episodes) ? episodes : [];
+      return Array.isArray(episodes) ? episodes.filter(isObject) : [];
     });
   }
 
-  function seriesExtended(id: number, req: IncomingRequest): JsonObject {
+  function seriesExtended({ id, req }: Ctx): Reply {
     const body = fixtureObject('tvdb', `series_${id}_extended`) ?? tvdbSeriesExtended(id, now());
     const meta = req.query.meta;
     if (meta === 'translations' && body.translations === undefined) {
@@ -169,20 +239,21 @@ export function createTvdbHandler(config: TvdbConfig): RouteHandler {
       body.artworks = null;
       body.characters = null;
     }
-    return body;
+    return data(body);
   }
 
-  function episodesRoute(id: number, seasonType: string, req: IncomingRequest): Answer {
-    if (!(TVDB_EPISODE_SEASON_TYPES as readonly string[]).includes(seasonType)) {
-      return invalid(`season-type must be one of ${TVDB_EPISODE_SEASON_TYPES.join(', ')}`);
-    }
+  const badSeasonType = () => invalid(`season-type must be one of ${TVDB_EPISODE_SEASON_TYPES.join(', ')}`);
+  const isSeasonType = (value: string) => (TVDB_EPISODE_SEASON_TYPES as readonly string[]).includes(value);
+
+  function episodesRoute({ id, req, params }: Ctx): Reply {
+    const seasonType = params['season-type'] ?? '';
+    if (!isSeasonType(seasonType)) return badSeasonType();
     const page = intParam(req, 'page');
     const season = intParam(req, 'season');
     const episodeNumber = intParam(req, 'episodeNumber');
     if (page === null || season === null || episodeNumber === null) return invalid('page, season and episodeNumber must be integers');
     const airDate = req.query.airDate;
-    const all = seriesEpisodes(id).filter((e): e is JsonObject => e !== null && typeof e === 'object' && !Array.isArray(e));
-    const matching = all.filter((e) =>
+    const matching = seriesEpisodes(id).filter((e) =>
       (season === undefined || e.seasonNumber === season)
       && (episodeNumber === undefined || e.number === episodeNumber)
       && (airDate === undefined || airDate === '' || e.aired === airDate));
@@ -193,10 +264,25 @@ export function createTvdbHandler(config: TvdbConfig): RouteHandler {
     if (airDate !== undefined && airDate !== '') echo.push(['airDate', airDate]);
     const links = tvdbLinks(`/series/${id}/episodes/${seasonType}`, echo, p, TVDB_LIST_PAGE_SIZE, matching.length);
     const episodes = matching.slice(p * TVDB_LIST_PAGE_SIZE, (p + 1) * TVDB_LIST_PAGE_SIZE);
-    return ok({ series: seriesBase(id), episodes }, links);
+    return data({ series: seriesBase(id), episodes }, links);
   }
 
-  function searchRoute(req: IncomingRequest): Answer {
+  /** `/series/{id}/episodes/{season-type}/{lang}`: unlike the untranslated list, `data` is the series with `episodes` inside. */
+  function translatedEpisodesRoute({ id, req, params }: Ctx): Reply {
+    const seasonType = params['season-type'] ?? '';
+    const lang = params.lang ?? 'eng';
+    if (!isSeasonType(seasonType)) return badSeasonType();
+    if (!tvdbIsLanguage(lang)) return notFound();
+    const page = intParam(req, 'page');
+    if (page === null) return invalid('page must be an integer');
+    const p = page ?? 0;
+    const all = seriesEpisodes(id);
+    const translate = (e: JsonObject): JsonObject => (lang === 'eng' || typeof e.name !== 'string' ? e : { ...e, name: `${e.name} (${lang})` });
+    const episodes = all.slice(p * TVDB_LIST_PAGE_SIZE, (p + 1) * TVDB_LIST_PAGE_SIZE).map(translate);
+    return data({ ...seriesBase(id), episodes }, tvdbLinks(`/series/${id}/episodes/${seasonType}/${lang}`, [], p, TVDB_LIST_PAGE_SIZE, all.length));
+  }
+
+  function searchRoute({ req }: Ctx): Reply {
     const query = req.query.query ?? req.query.q ?? '';
     if (query === '') return invalid('query is required');
     const limitParam = intParam(req, 'limit');
@@ -210,62 +296,203 @@ export function createTvdbHandler(config: TvdbConfig): RouteHandler {
     if (type !== undefined && type !== '') echo.push(['type', type]);
     if (year !== undefined && year !== '') echo.push(['year', year]);
     echo.push(['limit', String(limit)]);
-    return ok(items, tvdbLinks('/search', echo, Math.floor(offset / limit), limit, total));
+    return data(items, tvdbLinks('/search', echo, Math.floor(offset / limit), limit, total));
+  }
+
+  function translationRoute(kind: TranslatedKind, base: (id: number) => JsonObject): Handler {
+    return ({ id, params }) => {
+      const language = params.language ?? '';
+      return tvdbIsLanguage(language) ? data(tvdbTranslation(kind, base(id), language)) : tvdbError(404, 'NotFoundException: translation not found');
+    };
+  }
+
+  /** `meta=translations` on an extended record that does not carry translations yet. */
+  function withMeta(kind: TranslatedKind, body: JsonObject, req: IncomingRequest): JsonObject {
+    if (req.query.meta === 'translations' && body.translations === undefined) body.translations = tvdbTranslationsMeta(kind, body);
+    return body;
+  }
+
+  function catalog(name: TvdbCatalog, item: (id: number) => JsonObject): Handler {
+    return ({ req }) => {
+      const page = intParam(req, 'page');
+      if (page === null) return invalid('page must be an integer');
+      const p = page ?? 0;
+      return data(tvdbCatalogIds(name, p, TVDB_LIST_PAGE_SIZE).map(item), tvdbLinks(`/${name}`, [], p, TVDB_LIST_PAGE_SIZE, TVDB_CATALOG_TOTALS[name]));
+    };
+  }
+
+  function filterRoute(kind: 'series' | 'movies', item: (id: number) => JsonObject): Handler {
+    return ({ req }) => {
+      const page = intParam(req, 'page');
+      if (page === null) return invalid('page must be an integer');
+      const p = page ?? 0;
+      const filters = FILTER_KEYS.flatMap((k): [string, string][] => (req.query[k] === undefined || req.query[k] === '' ? [] : [[k, req.query[k] ?? '']]));
+      const { total, idAt } = tvdbFilterIds(kind, filters);
+      const ids: number[] = [];
+      for (let i = p * TVDB_LIST_PAGE_SIZE; i < Math.min(total, (p + 1) * TVDB_LIST_PAGE_SIZE); i++) ids.push(idAt(i));
+      return data(ids.map(item), tvdbLinks(`/${kind}/filter`, filters, p, TVDB_LIST_PAGE_SIZE, total));
+    };
+  }
+
+  /**
+   * A record by slug: a fixture with that slug, else the record of an id derived from the slug
+   * (answering with the slug asked for). Slugs containing "zzz" are not found.
+   */
+  function slugRoute(type: 'series' | 'movies' | 'lists', base: (id: number) => JsonObject, slugKey: 'slug' | 'url'): Handler {
+    return ({ params }) => {
+      const slug = params.slug ?? '';
+      if (slug.includes('zzz')) return notFound();
+      const pattern = new RegExp(`^${type}_\\d+$`);
+      const known = fixtureNames('tvdb').filter((n) => pattern.test(n)).map((n) => fixtureObject('tvdb', n)).find((b) => b !== undefined && b[slugKey] === slug);
+      const id = known === undefined ? 70_000 + (hashString(`tvdb:${type}-slug:${slug}`) % 400_000) : Number(known.id);
+      const body = known ?? { ...base(id), [slugKey]: slug };
+      return RECORD_TYPES.has(type) ? { ok: body, record: { type, id } } : data(body);
+    };
+  }
+
+  const seriesIdOf = (episodeId: number): number | null => {
+    const seriesId = episodeBase(episodeId).seriesId;
+    return typeof seriesId === 'number' ? seriesId : null;
+  };
+
+  // -------------------------------------------------------------------------------------------
+  // The table
+
+  const routes = new RouteTable<Handler>(acceptsParam);
+  const add = (template: string, handler: Handler) => routes.add(template, handler);
+  const list = (items: () => Json): Handler => () => data(items());
+
+  // Search and changes.
+  add('/search', searchRoute);
+  add('/search/remoteid/{remoteId}', ({ params }) => data(tvdbRemoteIdSearch(params.remoteId ?? '', seriesBase)));
+  add('/updates', ({ req }) => {
+    const result = tvdbUpdates(config.edits.entries('tvdb'), req.query, now(), seriesIdOf);
+    return 'ok' in result ? data(result.ok, result.links) : tvdbError(result.status, result.message);
+  });
+
+  // Series.
+  add('/series', catalog('series', seriesBase));
+  add('/series/filter', filterRoute('series', seriesBase));
+  add('/series/statuses', list(tvdbSeriesStatuses));
+  add('/series/slug/{slug}', slugRoute('series', seriesBase, 'slug'));
+  add('/series/{id}', ({ id }) => data(seriesBase(id)));
+  add('/series/{id}/extended', seriesExtended);
+  add('/series/{id}/artworks', ({ id, req }) => data(fixtureObject('tvdb', `series_${id}_artworks`) ?? tvdbSeriesArtworks(id, now(), req.query.lang, req.query.type)));
+  add('/series/{id}/nextAired', ({ id }) => data(seriesBase(id)));
+  add('/series/{id}/translations/{language}', translationRoute('series', seriesBase));
+  add('/series/{id}/episodes/{season-type}', episodesRoute);
+  add('/series/{id}/episodes/{season-type}/{lang}', translatedEpisodesRoute);
+
+  // Seasons and episodes.
+  add('/seasons', catalog('seasons', seasonBase));
+  add('/seasons/types', list(() => fixture('tvdb', 'seasons_types') ?? [...TVDB_SEASON_TYPES]));
+  add('/seasons/{id}', ({ id }) => data(seasonBase(id)));
+  add('/seasons/{id}/extended', ({ id, req }) => data(withMeta('season', seasonExtended(id), req)));
+  add('/seasons/{id}/translations/{language}', translationRoute('season', seasonExtended));
+  add('/episodes', catalog('episodes', episodeBase));
+  add('/episodes/{id}', ({ id }) => data(episodeBase(id)));
+  add('/episodes/{id}/extended', ({ id, req }) => {
+    const meta = req.query.meta;
+    const body = fixtureObject('tvdb', `episodes_${id}_extended`) ?? tvdbEpisodeExtended(id, meta);
+    if (meta === 'translations' && body.translations === undefined) {
+      body.translations = { nameTranslations: [{ name: String(body.name ?? ''), language: 'eng' }], overviewTranslations: [{ overview: String(body.overview ?? ''), language: 'eng' }], aliases: [] };
+    }
+    return data(body);
+  });
+  add('/episodes/{id}/translations/{language}', translationRoute('episode', episodeBase));
+
+  // Movies.
+  add('/movies', catalog('movies', movieBase));
+  add('/movies/filter', filterRoute('movies', movieBase));
+  add('/movies/statuses', list(tvdbMovieStatuses));
+  add('/movies/slug/{slug}', slugRoute('movies', movieBase, 'slug'));
+  add('/movies/{id}', ({ id }) => data(movieBase(id)));
+  add('/movies/{id}/extended', ({ id, req }) => {
+    const body = withMeta('movie', fixtureObject('tvdb', `movies_${id}_extended`) ?? tvdbMovieExtended(id), req);
+    if (req.query.short === 'true') {
+      body.artworks = null;
+      body.characters = null;
+      body.trailers = null;
+    }
+    return data(body);
+  });
+  add('/movies/{id}/translations/{language}', translationRoute('movie', movieBase));
+
+  // People and characters.
+  add('/people', catalog('people', personBase));
+  add('/people/types', list(tvdbPeopleTypes));
+  add('/people/{id}', ({ id }) => data(personBase(id)));
+  add('/people/{id}/extended', ({ id, req }) => data(withMeta('person', fixtureObject('tvdb', `people_${id}_extended`) ?? tvdbPersonExtended(personBase(id), info), req)));
+  add('/people/{id}/translations/{language}', translationRoute('person', personBase));
+  add('/characters/{id}', ({ id }) => data(tvdbCharacter(id, info)));
+
+  // Artwork.
+  add('/artwork/statuses', list(tvdbArtworkStatuses));
+  add('/artwork/types', list(() => fixture('tvdb', 'artwork_types') ?? tvdbArtworkTypes()));
+  add('/artwork/{id}', ({ id }) => data(fixtureObject('tvdb', `artwork_${id}`) ?? tvdbArtwork(id, false)));
+  add('/artwork/{id}/extended', ({ id }) => data(fixtureObject('tvdb', `artwork_${id}_extended`) ?? tvdbArtwork(id, true)));
+
+  // Awards, companies, lists.
+  add('/awards', list(tvdbAwards));
+  add('/awards/{id}', ({ id }) => data(tvdbAward(id)));
+  add('/awards/{id}/extended', ({ id }) => data(tvdbAwardExtended(id)));
+  add('/awards/categories/{id}', ({ id }) => data(tvdbAwardCategory(id)));
+  add('/awards/categories/{id}/extended', ({ id }) => data(tvdbAwardCategoryExtended(id, seriesBase, movieBase)));
+  add('/companies', catalog('companies', tvdbCompany));
+  add('/companies/types', list(() => [...TVDB_COMPANY_TYPES]));
+  add('/companies/{id}', ({ id }) => data(tvdbCompany(id)));
+  add('/lists', catalog('lists', tvdbList));
+  add('/lists/slug/{slug}', slugRoute('lists', tvdbList, 'url'));
+  add('/lists/{id}', ({ id }) => data(tvdbList(id)));
+  add('/lists/{id}/extended', ({ id }) => data(tvdbListExtended(id)));
+  add('/lists/{id}/translations/{language}', translationRoute('list', tvdbList));
+
+  // Reference lists.
+  add('/content/ratings', list(tvdbContentRatings));
+  add('/countries', list(tvdbCountries));
+  add('/entities', list(tvdbEntityTypes));
+  add('/genders', list(tvdbGenders));
+  add('/genres', list(() => fixture('tvdb', 'genres') ?? [...TVDB_GENRES]));
+  add('/genres/{id}', ({ id }) => {
+    const genres = fixture('tvdb', 'genres') ?? [...TVDB_GENRES];
+    const genre = (Array.isArray(genres) ? genres : []).find((g) => isObject(g) && g.id === id);
+    return genre === undefined ? notFound() : data(genre);
+  });
+  add('/inspiration/types', list(tvdbInspirationTypes));
+  add('/languages', list(() => fixture('tvdb', 'languages') ?? tvdbLanguages()));
+  add('/sources/types', list(tvdbSourceTypes));
+
+  // -------------------------------------------------------------------------------------------
+
+  const stateOf = (type: string, id: number): RecordState => config.edits.state('tvdb', type, id, now());
+
+  /** Ids at or above MISSING_ID_MIN are "missing" (404), also as a numeric remote id. */
+  function hasMissingId(params: Record<string, string>): boolean {
+    return Object.entries(params).some(([name, value]) => (name === 'id' || name === 'remoteId') && /^\d+$/.test(value) && isMissingId(Number(value)));
+  }
+
+  /** No route: a non-numeric id where one belongs is 400 "invalid path", anything else 404. */
+  function unmatched(seg: string[]): Answer {
+    const [prefix, second] = seg;
+    return prefix !== undefined && ID_PREFIXES.has(prefix) && second !== undefined && parseId(second) === null ? invalid('invalid path') : notFound();
   }
 
   function route(req: IncomingRequest): Answer {
     const seg = splitPath(req.path, '/v4');
     if (seg === null) return notFound();
-    const [a, b, c, d] = seg;
-    const n = seg.length;
-
-    if (n === 1 && a === 'genres') return ok(fixture('tvdb', 'genres') ?? [...TVDB_GENRES]);
-    if (n === 1 && a === 'languages') return ok(fixture('tvdb', 'languages') ?? tvdbLanguages());
-    if (n === 2 && a === 'artwork' && b === 'types') return ok(fixture('tvdb', 'artwork_types') ?? tvdbArtworkTypes());
-    if (n === 2 && a === 'seasons' && b === 'types') return ok(fixture('tvdb', 'seasons_types') ?? [...TVDB_SEASON_TYPES]);
-    if (n === 1 && a === 'search') return searchRoute(req);
-    if (n === 3 && a === 'search' && b === 'remoteid' && c !== undefined && c !== '') {
-      const numeric = parseId(c);
-      if (numeric !== null && isMissingId(numeric)) return notFound();
-      return ok(tvdbRemoteIdSearch(c, seriesBase));
-    }
-
-    const entities = ['series', 'seasons', 'episodes', 'artwork', 'movies', 'people'];
-    if (a === undefined || !entities.includes(a) || n < 2) return notFound();
-    const id = parseId(b);
-    if (id === null) return invalid('invalid path');
-    if (isMissingId(id)) return notFound();
-    const extended = n === 3 && c === 'extended';
-    if (n > 2 && !extended && a !== 'series') return notFound();
-
-    switch (a) {
-      case 'series':
-        if (n === 2) return ok(seriesBase(id));
-        if (extended) return ok(seriesExtended(id, req));
-        if (n === 4 && c === 'episodes' && d !== undefined) return episodesRoute(id, d, req);
-        if (n === 3 && c === 'artworks') return ok(fixtureObject('tvdb', `series_${id}_artworks`) ?? tvdbSeriesArtworks(id, now(), req.query.lang, req.query.type));
-        if (n === 3 && c === 'nextAired') return ok(seriesBase(id));
-        return notFound();
-      case 'seasons':
-        return ok(extended ? seasonExtended(id) : fixtureObject('tvdb', `seasons_${id}`) ?? tvdbSeason(id, now()));
-      case 'episodes': {
-        if (!extended) return ok(fixtureObject('tvdb', `episodes_${id}`) ?? tvdbEpisode(id));
-        const meta = req.query.meta;
-        const body = fixtureObject('tvdb', `episodes_${id}_extended`) ?? tvdbEpisodeExtended(id, meta);
-        if (meta === 'translations' && body.translations === undefined) {
-          body.translations = { nameTranslations: [{ name: String(body.name ?? ''), language: 'eng' }], overviewTranslations: [{ overview: String(body.overview ?? ''), language: 'eng' }], aliases: [] };
-        }
-        return ok(body);
-      }
-      case 'artwork':
-        return ok(fixtureObject('tvdb', extended ? `artwork_${id}_extended` : `artwork_${id}`) ?? tvdbArtwork(id, extended));
-      case 'movies':
-        return ok(fixtureObject('tvdb', extended ? `movies_${id}_extended` : `movies_${id}`) ?? (extended ? tvdbMovieExtended(id) : tvdbMovie(id)));
-      case 'people':
-        return n === 2 ? ok(fixtureObject('tvdb', `people_${id}`) ?? tvdbPerson(id)) : notFound();
-      default:
-        return notFound();
-    }
+    const match = routes.match(seg);
+    if (match === null) return unmatched(seg);
+    if (hasMissingId(match.params)) return notFound();
+    const [prefix] = seg;
+    const id = Number(match.params.id ?? Number.NaN);
+    const ownRecord = prefix !== undefined && RECORD_TYPES.has(prefix) && seg[1] === match.params.id;
+    let state = ownRecord ? stateOf(prefix, id) : UNEDITED;
+    if (state.deleted) return notFound();
+    const result = match.handler({ req, params: match.params, id });
+    if (!('ok' in result)) return result;
+    if (result.record !== undefined) state = stateOf(result.record.type, result.record.id);
+    if (state.deleted) return notFound();
+    return ok(reviseBody(result.ok, state), result.links);
   }
 
   return (req) => {

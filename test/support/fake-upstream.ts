@@ -10,12 +10,20 @@
  * Special ids: >= 900000000 is "missing" (404) on both; 424242 is the unsettled show/season (see
  * generate.ts). Fault `pathPrefix` is matched against the path as received ('/3/movie/550') and
  * also against the path below the base ('/movie/550').
+ *
+ * Edits drive the change feeds (TMDB /movie/changes etc., TVDB /updates) and the bodies:
+ *
+ *   up.editRecord('tmdb', 'movie', 550);                 // /movie/550/* now serve revision 1
+ *   up.editRecord('tvdb', 'series', 78878, { dataDelayMs: 60_000 }); // listed now, served in 1 min
+ *   up.editRecord('tvdb', 'episodes', 31410001, { method: 'delete' }); // 404 from now on
  */
+import { EDIT_TYPES, type EditOptions, EditStore, type EditUpstream } from './fake-upstream-edits.ts';
 import { type Answer, type IncomingRequest, type RouteHandler, TMDB_CONTENT_TYPE, TVDB_CONTENT_TYPE, answer, base64url } from './fake-upstream-http.ts';
 import { TMDB_ERRORS, createTmdbHandler, tmdbStatusBody } from './fake-upstream-tmdb.ts';
 import { TvdbTokenStore, createTvdbHandler, tvdbFailure, tvdbStatusMessage } from './fake-upstream-tvdb.ts';
 
-export type UpstreamName = 'tmdb' | 'tvdb';
+export type UpstreamName = EditUpstream;
+export type { EditMethod, EditOptions } from './fake-upstream-edits.ts';
 
 export interface RecordedRequest {
   upstream: UpstreamName;
@@ -102,8 +110,22 @@ export interface FakeUpstream {
   /** Like calls() but without TVDB POST /login. */
   dataCalls(upstream?: UpstreamName): RecordedRequest[];
   logins(): RecordedRequest[];
-  /** Clears recordings, faults and the max-in-flight high-water marks. */
+  /** Clears recordings, faults and the max-in-flight high-water marks (not edits: see clearEdits). */
   reset(): void;
+  /**
+   * Edits a record: from `at + dataDelayMs` on, every body of it (all its paths and variants)
+   * differs from before (text marked " (rev N)", new image file names, ...), or 404s after a
+   * delete; the change feeds list it from `at`. Types are the feeds' own: TMDB 'movie' | 'tv' |
+   * 'person'; TVDB 'series' | 'movies' | 'people' | 'episodes' | 'seasons' | 'artwork'.
+   * Returns the record's revision counting this edit. Throws on an unknown type or a bad id.
+   */
+  editRecord(upstream: UpstreamName, type: string, id: number, options?: EditOptions): number;
+  /** editRecord for many ids at once (same time and options), e.g. to fill several feed pages. */
+  editRecords(upstream: UpstreamName, type: string, ids: readonly number[], options?: number | EditOptions): void;
+  /** The revision the data endpoints serve now (0: unedited, or every edit still delayed). */
+  revisionOf(upstream: UpstreamName, type: string, id: number): number;
+  /** Forgets every edit: bodies and feeds are as if nothing was ever edited. */
+  clearEdits(): void;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
   /** Every TVDB token issued so far now gets 401 Unauthorized. */
@@ -197,11 +219,17 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const sleepers = new Set<() => void>();
   let stopped = false;
   const tokens = new TvdbTokenStore();
+  const edits = new EditStore();
 
   const handlers: Record<UpstreamName, RouteHandler> = {
-    tmdb: createTmdbHandler({ apiKey: resolved.tmdbApiKey, accessToken: resolved.tmdbAccessToken, now: () => resolved.now() }),
-    tvdb: createTvdbHandler({ apiKey: resolved.tvdbApiKey, pin: resolved.tvdbPin, tokenTtlSeconds: resolved.tvdbTokenTtlSeconds, now: () => resolved.now(), tokens }),
+    tmdb: createTmdbHandler({ apiKey: resolved.tmdbApiKey, accessToken: resolved.tmdbAccessToken, now: () => resolved.now(), edits }),
+    tvdb: createTvdbHandler({ apiKey: resolved.tvdbApiKey, pin: resolved.tvdbPin, tokenTtlSeconds: resolved.tvdbTokenTtlSeconds, now: () => resolved.now(), tokens, edits }),
   };
+
+  function editRecord(upstream: UpstreamName, type: string, id: number, options: EditOptions = {}): number {
+    edits.add(upstream, type, id, options, resolved.now());
+    return edits.history(upstream, type, id).length;
+  }
 
   /** Resolves after ms (Infinity: never), or early when the client goes away or stop() runs. */
   function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -351,6 +379,17 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     clearFaults: () => {
       faults = [];
     },
+    editRecord,
+    editRecords: (upstream, type, ids, options) => {
+      const resolvedOptions: EditOptions = typeof options === 'number' ? { at: options } : options ?? {};
+      const at = resolvedOptions.at ?? resolved.now(); // one time for the batch, even if the clock moves
+      for (const id of ids) edits.add(upstream, type, id, { ...resolvedOptions, at }, at);
+    },
+    revisionOf: (upstream, type, id) => {
+      if (!EDIT_TYPES[upstream].includes(type)) throw new TypeError(`revisionOf: ${upstream} has no type '${type}'`);
+      return edits.state(upstream, type, id, resolved.now()).revision;
+    },
+    clearEdits: () => edits.clear(),
     revokeTvdbTokens: () => tokens.revokeAll(),
     inFlight: (upstream) => (upstream === undefined ? inFlightCount.tmdb + inFlightCount.tvdb : inFlightCount[upstream]),
     maxInFlight: (upstream) => (upstream === undefined ? maxTotal : maxCount[upstream]),

@@ -41,13 +41,14 @@ export const TMDB_TV_GENRES: readonly JsonObject[] = [
   { id: 37, name: 'Western' },
 ];
 
-const COUNTRIES = [
+/** Shared with the other generate-tmdb-*.ts modules (as are the helpers exported below). */
+export const COUNTRIES = [
   { iso_3166_1: 'US', name: 'United States of America' }, { iso_3166_1: 'GB', name: 'United Kingdom' },
   { iso_3166_1: 'DE', name: 'Germany' }, { iso_3166_1: 'FR', name: 'France' },
   { iso_3166_1: 'JP', name: 'Japan' }, { iso_3166_1: 'KR', name: 'South Korea' },
   { iso_3166_1: 'ES', name: 'Spain' }, { iso_3166_1: 'CA', name: 'Canada' },
 ] as const;
-const LANGUAGES = [
+export const LANGUAGES = [
   { english_name: 'English', iso_639_1: 'en', name: 'English' },
   { english_name: 'German', iso_639_1: 'de', name: 'Deutsch' },
   { english_name: 'French', iso_639_1: 'fr', name: 'Français' },
@@ -55,25 +56,25 @@ const LANGUAGES = [
   { english_name: 'Korean', iso_639_1: 'ko', name: '한국어/조선말' },
   { english_name: 'Spanish', iso_639_1: 'es', name: 'Español' },
 ] as const;
-const COMPANY_SUFFIXES = ['Pictures', 'Films', 'Studios', 'Entertainment', 'Media', 'Productions'];
-const NETWORK_NAMES = ['Northlight', 'Channel Nine', 'Meridian TV', 'Bluewave', 'Signal One', 'Harbor+'];
-const DEPARTMENTS = [
+export const COMPANY_SUFFIXES = ['Pictures', 'Films', 'Studios', 'Entertainment', 'Media', 'Productions'];
+export const NETWORK_NAMES = ['Northlight', 'Channel Nine', 'Meridian TV', 'Bluewave', 'Signal One', 'Harbor+'];
+export const DEPARTMENTS = [
   ['Directing', 'Director'], ['Writing', 'Writer'], ['Writing', 'Screenplay'], ['Production', 'Producer'],
   ['Camera', 'Director of Photography'], ['Editing', 'Editor'], ['Sound', 'Original Music Composer'],
 ] as const;
-const CHARACTER_NAMES = ['The Captain', 'Detective Hale', 'Mara', 'The Stranger', 'Dr. Voss', 'Eli', 'Nora', 'Mayor Quint'];
-const VIDEO_TYPES = ['Trailer', 'Teaser', 'Featurette', 'Clip', 'Behind the Scenes'];
+export const CHARACTER_NAMES = ['The Captain', 'Detective Hale', 'Mara', 'The Stranger', 'Dr. Voss', 'Eli', 'Nora', 'Mayor Quint'];
+export const VIDEO_TYPES = ['Trailer', 'Teaser', 'Featurette', 'Clip', 'Behind the Scenes'];
 const CERTIFICATIONS: Record<string, readonly string[]> = {
   US: ['PG', 'PG-13', 'R'], DE: ['6', '12', '16'], GB: ['12A', '15', '18'], FR: ['U', '12', '16'],
 };
-const PER_PAGE = 20;
-const MAX_PAGES = 500;
+export const PER_PAGE = 20;
+export const MAX_PAGES = 500;
 
-function posterOrNull(rng: Rng, p = 0.92): string | null {
+export function posterOrNull(rng: Rng, p = 0.92): string | null {
   return rng.chance(p) ? rng.imagePath() : null;
 }
 
-function imdbIdFor(kind: string, id: number): string {
+export function imdbIdFor(kind: string, id: number): string {
   return `tt${String(1_000_000 + (hashString(`${kind}:${id}`) % 9_000_000))}`;
 }
 
@@ -214,7 +215,7 @@ function episodeBase(plan: TvPlan, season: SeasonPlan, index: number, nowMs: num
   };
 }
 
-function crewMember(rng: Rng): JsonObject {
+export function crewMember(rng: Rng): JsonObject {
   const [department, job] = rng.pick(DEPARTMENTS);
   const name = personName(rng);
   return {
@@ -232,7 +233,7 @@ function crewMember(rng: Rng): JsonObject {
   };
 }
 
-function castMember(rng: Rng, order: number, withCastId: boolean): JsonObject {
+export function castMember(rng: Rng, order: number, withCastId: boolean): JsonObject {
   const name = personName(rng);
   return {
     adult: false,
@@ -272,7 +273,7 @@ function seasonSummary(plan: TvPlan, season: SeasonPlan): JsonObject {
   };
 }
 
-function networks(id: number): JsonObject[] {
+export function networks(id: number): JsonObject[] {
   const rng = new Rng(`tmdb:network:${id}`);
   return [{ id: rng.int(1, 9_000), logo_path: rng.imagePath('png'), name: rng.pick(NETWORK_NAMES), origin_country: 'US' }];
 }
@@ -435,7 +436,12 @@ export function tmdbCredits(kind: TmdbKind, id: number): JsonObject {
 }
 
 export function tmdbVideos(kind: TmdbKind, id: number): JsonObject {
-  const rng = new Rng(`tmdb:videos:${kind}:${id}`);
+  return tmdbVideoList(`tmdb:videos:${kind}:${id}`, id);
+}
+
+/** `{id, results: [video]}` seeded from `seed` (seasons and episodes have videos too). */
+export function tmdbVideoList(seed: string, id: number): JsonObject {
+  const rng = new Rng(seed);
   return {
     id,
     results: Array.from({ length: rng.int(1, 5) }, () => ({
@@ -453,7 +459,7 @@ export function tmdbVideos(kind: TmdbKind, id: number): JsonObject {
   };
 }
 
-const KEYWORDS = ['based on novel or book', 'heist', 'small town', 'time travel', 'coming of age', 'lighthouse', 'revenge', 'road trip', 'space station', 'conspiracy'];
+export const KEYWORDS = ['based on novel or book', 'heist', 'small town', 'time travel', 'coming of age', 'lighthouse', 'revenge', 'road trip', 'space station', 'conspiracy'];
 
 export function tmdbKeywords(kind: TmdbKind, id: number): JsonObject {
   const rng = new Rng(`tmdb:keywords:${kind}:${id}`);
@@ -513,22 +519,31 @@ export function tmdbContentRatings(id: number): JsonObject {
 
 /** Resolves an id to its details body; the fake passes one that prefers fixtures. */
 export type DetailsResolver = (kind: TmdbKind, id: number) => JsonObject;
-const generatedDetails: DetailsResolver = (kind, id) => (kind === 'movie' ? tmdbMovieDetails(id) : tmdbTvDetails(id));
+export const generatedDetails: DetailsResolver = (kind, id) => (kind === 'movie' ? tmdbMovieDetails(id) : tmdbTvDetails(id));
 
-function summaryOf(resolve: DetailsResolver, kind: TmdbKind, id: number, mediaType: boolean): JsonObject {
+export function summaryOf(resolve: DetailsResolver, kind: TmdbKind, id: number, mediaType: boolean): JsonObject {
   const details = resolve(kind, id);
   return kind === 'movie' ? tmdbMovieSummary(details, mediaType) : tmdbTvSummary(details, mediaType);
 }
 
-export function tmdbRecommendations(kind: TmdbKind, id: number, resolve: DetailsResolver = generatedDetails): JsonObject {
-  return tmdbPagedList(`recommendations:${kind}:${id}`, 1, 40, resolve, () => kind);
+/** `/{kind}/{id}/recommendations` (the fake serves `similar` as the recommendations of id + 1). */
+export function tmdbRecommendations(kind: TmdbKind, id: number, resolve: DetailsResolver = generatedDetails, page = 1): JsonObject {
+  return tmdbPagedList(`recommendations:${kind}:${id}`, page, 40, resolve, () => kind);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Paged lists
 
-function listId(seed: string, index: number): number {
+export function listId(seed: string, index: number): number {
   return 100 + (hashString(`${seed}#${index}`) % 1_500_000);
+}
+
+/** `{page, results, total_pages, total_results}` of any items; pages past the end have no results. */
+export function tmdbPaged(page: number, totalResults: number, item: (index: number) => JsonObject, perPage = PER_PAGE): JsonObject {
+  const totalPages = Math.min(MAX_PAGES, Math.ceil(totalResults / perPage));
+  const results: JsonObject[] = [];
+  if (page <= totalPages) for (let i = (page - 1) * perPage; i < Math.min(totalResults, page * perPage); i++) results.push(item(i));
+  return { page, results, total_pages: totalPages, total_results: totalResults };
 }
 
 /** `{page, results, total_pages, total_results}`; pages past the end are 200 with no results. */
@@ -621,8 +636,8 @@ export function tmdbList(id: string, resolve: DetailsResolver = generatedDetails
   };
 }
 
-const PROVIDERS = ['StreamHaus', 'Flickbox', 'Harbor+', 'CineVault', 'Northlight Play', 'RentReel', 'Pixelcast', 'Orbit TV', 'Mosaic', 'Lanternflix', 'Bluewave Go', 'Cinemark+'];
-const PROVIDER_REGIONS = ['US', 'GB', 'DE', 'FR', 'CA', 'AU', 'JP', 'ES', 'IT', 'NL'];
+export const PROVIDERS = ['StreamHaus', 'Flickbox', 'Harbor+', 'CineVault', 'Northlight Play', 'RentReel', 'Pixelcast', 'Orbit TV', 'Mosaic', 'Lanternflix', 'Bluewave Go', 'Cinemark+'];
+export const PROVIDER_REGIONS = ['US', 'GB', 'DE', 'FR', 'CA', 'AU', 'JP', 'ES', 'IT', 'NL'];
 
 export function tmdbWatchProviders(kind: TmdbKind): JsonObject {
   const rng = new Rng(`tmdb:providers:${kind}`);

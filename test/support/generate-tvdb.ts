@@ -37,6 +37,9 @@ const COUNTRIES = ['usa', 'gbr', 'deu', 'fra', 'jpn', 'kor', 'esp', 'can'];
 const NETWORKS = ['Northlight', 'Channel Nine', 'Meridian TV', 'Bluewave', 'Signal One', 'Harbor+'];
 const CHARACTERS = ['The Captain', 'Detective Hale', 'Mara', 'The Stranger', 'Dr. Voss', 'Eli', 'Nora', 'Mayor Quint'];
 
+/** Shared with generate-tvdb-entities.ts (TVDB names, so the generators' index has no clashes with TMDB's). */
+export { ARTWORK_HOST as TVDB_ARTWORK_HOST, COUNTRIES as TVDB_COUNTRIES, LANGS as TVDB_LANGS, art as tvdbArt, character as tvdbCharacterOf, company as tvdbCompanyOf, statusOf as tvdbStatusOf };
+
 export function tvdbEnvelope(data: Json, links?: JsonObject): JsonObject {
   return links === undefined ? { status: 'success', data } : { status: 'success', data, links };
 }

@@ -16,4 +16,8 @@
  */
 export * from './generate-common.ts';
 export * from './generate-tmdb.ts';
+export * from './generate-tmdb-entities.ts';
+export * from './generate-tmdb-media.ts';
+export * from './generate-tmdb-people.ts';
 export * from './generate-tvdb.ts';
+export * from './generate-tvdb-entities.ts';
