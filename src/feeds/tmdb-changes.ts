@@ -9,22 +9,29 @@ const DAY_MS = 86_400_000;
 const KEPT_MS = 14 * DAY_MS;
 /** Pages read per list and day in one poll, at most (10,000 ids); the next poll reads on. */
 const MAX_PAGES = 100;
-/** Ids remembered per day, at most: each is marked once a day (plus its settle marks). */
+/** Ids remembered per day, at most. */
 const MAX_SEEN_PER_DAY = 200_000;
+/** An id still in a day's list is marked again after this many poll intervals (2 h at 10 min). */
+const REMARK_POLLS = 12;
 
 /**
  * Follows `/movie/changes`, `/tv/changes` and `/person/changes`. TMDB's lists give ids per day, not
- * times, so each poll reads every day from the watermark's to today's (at most 14), and an id is
- * marked the first time a day's list shows it; the settle marks (15 and 60 minutes later by default)
- * catch further edits of the same sitting. A TV change covers the whole show: its seasons, episodes and
- * images all carry the show's record.
+ * times, so each poll reads every day from the watermark's to today's (at most 14). An id is marked the
+ * first time a day's list shows it; the settle marks (15 and 60 minutes later by default) catch more
+ * edits of the same sitting; and an id that stays in the day's list is marked again every 12 poll
+ * intervals (2 h by default), because the list cannot say whether it changed again. That bounds how
+ * long a second edit on the same day waits, at the cost of one refresh per 2 h for a title that is
+ * both changed today and asked for. A TV change covers the whole show: its seasons, episodes and images
+ * all carry the show's record.
  */
 export class TmdbChangesFollower extends FeedFollower {
-  /** Ids already marked, per kind and day ("2026-12-01"). */
-  private readonly seen = new Map<string, Set<number>>();
+  /** When each id was last marked, per kind and day ("2026-12-01"). */
+  private readonly seen = new Map<string, Map<number, number>>();
+  private readonly remarkMs: number;
 
   constructor(options: FollowerOptions) {
     super('tmdb', options);
+    this.remarkMs = REMARK_POLLS * options.pollMs;
   }
 
   protected async poll(from: number, now: number): Promise<number> {
@@ -42,7 +49,7 @@ export class TmdbChangesFollower extends FeedFollower {
   private async readDay(kind: Kind, day: string, now: number): Promise<void> {
     const seenKey = `${kind}:${day}`;
     let seen = this.seen.get(seenKey);
-    if (seen === undefined) this.seen.set(seenKey, (seen = new Set()));
+    if (seen === undefined) this.seen.set(seenKey, (seen = new Map()));
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { status, body } = await this.fetchJson(`/${kind}/changes`, `end_date=${day}&page=${page}&start_date=${day}`);
       if (status !== 200) throw new UpstreamFailure('tmdb', 'invalid_response', `TMDB /${kind}/changes answered ${status}`);
@@ -50,9 +57,11 @@ export class TmdbChangesFollower extends FeedFollower {
       for (const item of list?.results ?? []) {
         const id = item?.id;
         // TMDB's lists do carry null ids now and then.
-        if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0 || seen.has(id)) continue;
-        this.counts.idsSeen++;
-        if (seen.size < MAX_SEEN_PER_DAY) seen.add(id);
+        if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) continue;
+        const markedAt = seen.get(id);
+        if (markedAt !== undefined && now - markedAt < this.remarkMs) continue;
+        if (markedAt === undefined) this.counts.idsSeen++;
+        if (markedAt !== undefined || seen.size < MAX_SEEN_PER_DAY) seen.set(id, now);
         await this.mark([`tmdb:${kind}:${id}`], 'expire', now);
       }
       const totalPages = typeof list?.total_pages === 'number' ? list.total_pages : 1;

@@ -39,8 +39,8 @@ async function bodyOf(relay: RelayUnderTest, path: string): Promise<string> {
 }
 
 /** Asks until the relay answers with a body other than `old` (a stale answer, then the refreshed one). */
-async function untilChanged(relay: RelayUnderTest, path: string, old: string): Promise<void> {
-  await until(async () => (await bodyOf(relay, path)) !== old);
+async function untilChanged(relay: RelayUnderTest, path: string, old: string, timeoutMs = 8_000): Promise<void> {
+  await until(async () => (await bodyOf(relay, path)) !== old, timeoutMs);
 }
 
 describe('TMDB change lists', () => {
@@ -82,6 +82,19 @@ describe('TMDB change lists', () => {
     await nextPoll(relay, 'tmdb');
     expect((await relay.get('/tmdb/movies/40249')).headers.get('x-cache')).toBe('STALE'); // on the third page
     expect((relay.relay!.stats().feeds.tmdb as { ids_seen: number }).ids_seen).toBeGreaterThanOrEqual(250);
+  });
+
+  test('a second edit on the same day reaches clients too: an id still in the day\'s list is marked again', async () => {
+    const relay = await harness.start();
+    const original = await bodyOf(relay, '/tmdb/movies/562');
+    harness.fake.editRecord('tmdb', 'movie', 562);
+    await nextPoll(relay, 'tmdb');
+    await untilChanged(relay, '/tmdb/movies/562', original);
+    const first = await bodyOf(relay, '/tmdb/movies/562');
+    harness.fake.editRecord('tmdb', 'movie', 562); // the list still says just "562 changed today"
+    // Marked again 12 poll intervals after the first mark (2 h at the default 10 min; 12 s here).
+    await untilChanged(relay, '/tmdb/movies/562', first, 20_000);
+    expect(await bodyOf(relay, '/tmdb/movies/562')).toContain('(rev 2)');
   });
 
   test('a relay that was down for three days catches up from the watermark in its SQLite file', async () => {
@@ -149,15 +162,15 @@ describe('TVDB /updates', () => {
   });
 
   test('an id listed before its data changed is marked again after the settle delay, so the new body arrives', async () => {
-    const relay = await harness.start({ CHANGES_SETTLE_DELAYS: '3s' });
+    const relay = await harness.start({ CHANGES_SETTLE_DELAYS: '5s' });
     const old = await bodyOf(relay, '/tvdb/series/78879');
-    harness.fake.editRecord('tvdb', 'series', 78879, { dataDelayMs: 2_000 });
+    harness.fake.editRecord('tvdb', 'series', 78879, { dataDelayMs: 4_000 });
     await nextPoll(relay, 'tvdb');
     // The first refresh gets the old body (TVDB has not updated its data yet)...
     expect(await bodyOf(relay, '/tvdb/series/78879')).toBe(old);
     await until(() => calls('/v4/series/78879') >= 2);
     expect(await bodyOf(relay, '/tvdb/series/78879')).toBe(old);
-    // ...the settle mark three seconds later makes the relay ask again, and then it is the new one.
+    // ...the settle mark five seconds later makes the relay ask again, and then it is the new one.
     await untilChanged(relay, '/tvdb/series/78879', old);
     expect((relay.relay!.stats().feeds.tvdb as { settle_marks: number }).settle_marks).toBeGreaterThanOrEqual(1);
   });
