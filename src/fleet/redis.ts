@@ -63,9 +63,15 @@ export class RedisConnection {
     return this.current;
   }
 
-  /** Runs one command with the deadline; throws RedisUnavailable on any failure or timeout. */
+  /**
+   * Runs one command with the deadline; throws RedisUnavailable on any failure or timeout. While the
+   * health loop knows Redis is down, fails at once: every caller (the tier, fill locks, the shared
+   * budget) then pays nothing for the outage. A failure also starts a health check at once, so an
+   * outage is known after one deadline, not after the next periodic PING.
+   */
   async call<T>(command: (client: RedisClient) => Promise<T>, timeoutMs = this.options.timeoutMs): Promise<T> {
     if (this.closed) throw new RedisUnavailable('closed');
+    if (this.current === 'down') throw new RedisUnavailable('redis is down');
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RedisUnavailable(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -74,6 +80,7 @@ export class RedisConnection {
       if (this.current === 'connecting') await Promise.race([this.initial, deadline]);
       return await Promise.race([command(this.client), deadline]);
     } catch (error) {
+      void this.check();
       if (error instanceof RedisUnavailable) throw error;
       throw new RedisUnavailable(error instanceof Error ? error.message : 'redis error');
     } finally {
