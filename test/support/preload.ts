@@ -1,5 +1,3 @@
-import { setDefaultTimeout } from 'bun:test';
-
 /**
  * Runs before every `bun test`: makes sure the servers the tests need are there. On Debian/Ubuntu
  * as root, a missing redis-server is installed with apt-get (so the README's one test command does all
@@ -15,7 +13,3 @@ if (Bun.which('redis-server') === null && Bun.which('apt-get') !== null && proce
     }
   }
 }
-
-// Tests start real servers (fake upstreams, relays, the compiled binary, redis-server): 30 s each.
-// (bunfig.toml has no per-test timeout setting; the preload's default applies to every file.)
-setDefaultTimeout(30_000);

@@ -141,12 +141,13 @@ async function readListeningPort(stream: ReadableStream<Uint8Array>, logs: strin
 async function drain(reader: { read(): Promise<{ value?: Uint8Array; done: boolean }> }, decoder: TextDecoder, rest: string, logs: string[]) {
   let buffered = rest;
   for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffered += decoder.decode(value, { stream: true });
+    // Lines that came in the same chunk as the one before are taken first, not after the next chunk.
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     logs.push(...lines);
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
   }
   if (buffered) logs.push(buffered);
 }
