@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { DEFAULT_NEGATIVE_TTL_MS, DEFAULT_POLICY, FEED_POLICY, ROUTE_FAMILIES, type Freshness, type Policy, type RouteFamily } from './cache/policy.ts';
-import { parseBytes, parseDuration } from './config/durations.ts';
+import { formatBytes, lacksUnit, parseBytes, parseDuration } from './config/durations.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 import type { GuardOptions } from './upstreams/guard.ts';
 
@@ -259,12 +259,17 @@ class EnvReader {
     return parsed;
   }
 
+  /** A duration; variables named ..._MS take bare milliseconds, every other one needs a unit. */
   duration(name: string, fallback: number, min: number, max: number): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
-    const parsed = parseDuration(value);
-    if (parsed === undefined || parsed < min || parsed > max) {
-      this.problems.push(`${name} must be a duration from ${min} ms to ${max} ms (e.g. 5000, 30s, 5m), got "${value}"`);
+    const parsed = parseDuration(value, name.endsWith('_MS'));
+    if (parsed === undefined) {
+      this.problems.push(lacksUnit(value) ? noUnit(name, value) : `${name} must be a duration such as 500ms, 30s, 5m, 24h or 7d, got "${value}"`);
+      return fallback;
+    }
+    if (parsed < min || parsed > max) {
+      this.problems.push(`${name} must be between ${durationText(min)} and ${durationText(max)}, got "${value}"`);
       return fallback;
     }
     return parsed;
@@ -274,8 +279,12 @@ class EnvReader {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = parseBytes(value);
-    if (parsed === undefined || parsed < min) {
-      this.problems.push(`${name} must be a size of at least ${min} bytes (e.g. 268435456, 256MiB), got "${value}"`);
+    if (parsed === undefined) {
+      this.problems.push(`${name} must be a size such as 268435456, 256MiB, 256M or 1GB, got "${value}"`);
+      return fallback;
+    }
+    if (parsed < min) {
+      this.problems.push(`${name} must be at least ${formatBytes(min)}, got "${value}" (${formatBytes(parsed)})`);
       return fallback;
     }
     return parsed;
@@ -319,7 +328,12 @@ class EnvReader {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (value === 'off' || value === '0') return [];
-    const parsed = value.split(',').map((item) => parseDuration(item.trim()));
+    const items = value.split(',').map((item) => item.trim());
+    const parsed = items.map((item) => parseDuration(item));
+    if (items.some(lacksUnit)) {
+      this.problems.push(noUnit(name, value));
+      return fallback;
+    }
     if (parsed.some((ms) => ms === undefined || ms < min || ms > max)) {
       this.problems.push(`${name} must be a comma list of durations (e.g. 15m,60m) or off, got "${value}"`);
       return fallback;
@@ -333,6 +347,10 @@ class EnvReader {
     if (value === undefined || value === 'off') return null;
     const [countText, windowText, extra] = value.split('/');
     const requests = countText !== undefined && /^\d+$/.test(countText) ? Number(countText) : NaN;
+    if (windowText !== undefined && lacksUnit(windowText)) {
+      this.problems.push(noUnit(name, value));
+      return null;
+    }
     const perMs = windowText === undefined ? undefined : parseDuration(windowText);
     if (extra !== undefined || !(requests > 0) || perMs === undefined || perMs <= 0) {
       this.problems.push(`${name} must look like "300/60s" (requests per window), got "${value}"`);
@@ -362,6 +380,10 @@ class EnvReader {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const [freshText, staleText, extra] = value.split('/');
+    if ([freshText, staleText].some((part) => part !== undefined && lacksUnit(part))) {
+      this.problems.push(noUnit(name, value));
+      return fallback;
+    }
     const freshMs = freshText === undefined ? undefined : parseDuration(freshText);
     const staleMs = staleText === undefined ? fallback.staleMs : parseDuration(staleText);
     const limit = 365 * 86_400_000;
@@ -371,6 +393,17 @@ class EnvReader {
     }
     return { freshMs, staleMs };
   }
+}
+
+/** The message for a duration written without its unit, with what the operator most likely meant. */
+function noUnit(name: string, value: string): string {
+  const first = /\d+(?:\.\d+)?/.exec(value)?.[0] ?? value;
+  return `${name}: "${value}" has no unit; durations need one: ${first}s, ${first}m, ${first}h or ${first}ms (units: ms, s, m, h, d)`;
+}
+
+function durationText(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 function isCidr(text: string): boolean {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { DEFAULT_POLICY, FEED_POLICY } from '../src/cache/policy.ts';
 import { ConfigError, DEFAULTS, loadConfig } from '../src/config.ts';
+import { closestVariable, unknownVariables } from '../src/config/variables.ts';
 
 describe('loadConfig', () => {
   test('an empty environment gives a relay with no credentials and the defaults', () => {
@@ -81,5 +82,46 @@ describe('loadConfig', () => {
   test('base URLs lose trailing slashes and refuse embedded credentials', () => {
     expect(loadConfig({ TVDB_BASE_URL: 'http://127.0.0.1:9999/v4/' }).tvdb.baseUrl).toBe('http://127.0.0.1:9999/v4');
     expect(() => loadConfig({ TMDB_BASE_URL: 'https://user:pw@example.test/3' })).toThrow(ConfigError);
+  });
+});
+
+describe('units as operators write them', () => {
+  test('a duration without a unit is refused, and the message says what to write', () => {
+    let message = '';
+    try {
+      loadConfig({ CACHE_TTL_DETAILS: '86400/2592000', BREAKER_COOLDOWN: '30', CHANGES_SETTLE_DELAYS: '900', CLIENT_RATE_LIMIT: '300/60' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('CACHE_TTL_DETAILS: "86400/2592000" has no unit; durations need one: 86400s');
+    expect(message).toContain('BREAKER_COOLDOWN: "30" has no unit');
+    expect(message).toContain('CHANGES_SETTLE_DELAYS: "900" has no unit');
+    expect(message).toContain('CLIENT_RATE_LIMIT: "300/60" has no unit');
+  });
+
+  test('..._MS variables take bare milliseconds, and 0 needs no unit', () => {
+    expect(loadConfig({ UPSTREAM_TIMEOUT_MS: '2500' }).upstreamTimeoutMs).toBe(2500);
+    expect(loadConfig({ UPSTREAM_TIMEOUT_MS: '3s' }).upstreamTimeoutMs).toBe(3000);
+    expect(loadConfig({ CACHE_NEGATIVE_TTL: '0' }).cache.negativeTtlMs).toBe(0);
+  });
+
+  test('sizes: 256M and 1G are binary, 1GB decimal, and the minimum is named as a size', () => {
+    expect(loadConfig({ CACHE_MAX_BYTES: '256M' }).cache.maxBytes).toBe(256 * 1024 ** 2);
+    expect(loadConfig({ CACHE_MAX_BYTES: '1G' }).cache.maxBytes).toBe(1024 ** 3);
+    expect(loadConfig({ CACHE_MAX_BYTES: '1GB' }).cache.maxBytes).toBe(1e9);
+    expect(loadConfig({ CACHE_MAX_BYTES: '512mib' }).cache.maxBytes).toBe(512 * 1024 ** 2);
+    expect(() => loadConfig({ CACHE_MAX_BYTES: '10K' })).toThrow('CACHE_MAX_BYTES must be at least 1 MiB, got "10K" (10 KiB)');
+    expect(() => loadConfig({ CACHE_MAX_BYTES: 'lots' })).toThrow('CACHE_MAX_BYTES must be a size such as 268435456, 256MiB, 256M or 1GB');
+  });
+});
+
+describe('the table of variables', () => {
+  test('names the variables that look like ours but are not, with the closest real one', () => {
+    const env = { CACHE_TTL_DETAIL: '1h', TMDB_KEY: 'x', PATH: '/bin', TMDB_API_KEY: 'k', RELAY_ACCESS_KEY: 'y' };
+    expect(unknownVariables(env)).toEqual(['CACHE_TTL_DETAIL', 'RELAY_ACCESS_KEY', 'TMDB_KEY']);
+    expect(closestVariable('CACHE_TTL_DETAIL')).toBe('CACHE_TTL_DETAILS');
+    expect(closestVariable('TMDB_KEY')).toBe('TMDB_API_KEY');
+    expect(closestVariable('RELAY_ACCESS_KEY')).toBe('RELAY_ACCESS_KEYS');
+    expect(closestVariable('COMPLETELY_DIFFERENT_THING')).toBeNull();
   });
 });

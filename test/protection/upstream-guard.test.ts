@@ -23,7 +23,7 @@ function peakInWindow(times: number[], windowMs: number): number {
 
 describe('rate budget', () => {
   test('a burst of distinct misses far above the budget never exceeds it upstream', async () => {
-    const r = await start({ TMDB_RATE_LIMIT: '20', TMDB_RATE_BURST: '10', UPSTREAM_QUEUE_TIMEOUT: '1500', UPSTREAM_MAX_CONCURRENCY: '64' });
+    const r = await start({ TMDB_RATE_LIMIT: '20', TMDB_RATE_BURST: '10', UPSTREAM_QUEUE_TIMEOUT: '1500ms', UPSTREAM_MAX_CONCURRENCY: '64' });
     const started = Date.now();
     const responses = await Promise.all(Array.from({ length: 300 }, (_, i) => r.get(`/tmdb/movies/${1000 + i}`)));
     const elapsed = Date.now() - started;
