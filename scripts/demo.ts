@@ -16,11 +16,43 @@ const relay = Bun.spawn(['bun', 'src/index.ts'], {
     TVDB_API_KEY: fake.options.tvdbApiKey,
     TVDB_BASE_URL: fake.tvdbBaseUrl,
   },
-  stdout: 'inherit',
+  stdout: 'pipe',
   stderr: 'inherit',
 });
 
+/** Forwards the relay's log and resolves when it says it listens (false when it exits first). */
+async function listening(): Promise<boolean> {
+  const reader = relay.stdout.getReader();
+  const decoder = new TextDecoder();
+  let seen = false;
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return seen;
+    const text = decoder.decode(value, { stream: true });
+    process.stdout.write(text);
+    buffered += text;
+    if (!seen && buffered.includes('"msg":"listening"')) {
+      seen = true;
+      void (async () => {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) break;
+          process.stdout.write(next.value);
+        }
+      })();
+      return true;
+    }
+  }
+}
+
 const base = `http://127.0.0.1:${port}`;
+// The banner only once the relay listens: a relay that cannot start (port in use) ends the demo with its code.
+if (!(await listening())) {
+  const code = await relay.exited;
+  await fake.stop();
+  process.exit(code === 0 ? 1 : code);
+}
 console.error(`
 metadata-relay demo: the relay on ${base}, in front of a fake TMDB/TVDB on this machine.
 
@@ -40,5 +72,6 @@ const stop = async () => {
 };
 process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
-await relay.exited;
+const code = await relay.exited;
 await fake.stop();
+process.exit(code);

@@ -3,7 +3,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-export type LogFields = Record<string, string | number | boolean | null | undefined>;
+export type LogFields = Record<string, string | number | boolean | null | undefined | LogValue[] | { [key: string]: LogValue }>;
+type LogValue = string | number | boolean | null | undefined | LogValue[] | { [key: string]: LogValue };
 export type LogSink = (line: string) => void;
 
 export interface Logger {
@@ -11,6 +12,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
+  /** A line written at every level but `silent` (the start banner, so even LOG_LEVEL=warn shows the port). */
+  notice(msg: string, fields?: LogFields): void;
   enabled(level: LogLevel): boolean;
   /**
    * Writes a line already formatted as a JSON object (for the per-request line, where building an
@@ -55,15 +58,18 @@ export function createLogger(level: LogLevel, secrets: readonly string[] = [], s
   const out = sink;
   const threshold = RANK[level];
   const redact = secretRedactor(secrets);
+  const line = (lvl: string, msg: string, fields?: LogFields) => out(redact(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })));
   const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
-    if (RANK[lvl] < threshold) return;
-    out(redact(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields })));
+    if (RANK[lvl] >= threshold) line(lvl, msg, fields);
   };
   return {
     debug: (msg, fields) => write('debug', msg, fields),
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
+    notice: (msg, fields) => {
+      if (threshold < RANK.silent) line('notice', msg, fields);
+    },
     enabled: (lvl) => RANK[lvl] >= threshold,
     writeJson: (lvl, json) => {
       if (RANK[lvl] >= threshold) out(redact(json));

@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { REPO_ROOT } from '../support/relay.ts';
 
 const SRC = join(REPO_ROOT, 'src');
-const RANK: Record<string, number> = { fleet: 0, upstreams: 1, cache: 2, catalog: 3, feeds: 4, http: 5, edge: 6, root: 7 };
+const RANK: Record<string, number> = { fleet: 0, upstreams: 1, cache: 2, catalog: 3, feeds: 4, http: 5, edge: 6, root: 7, cli: 7 };
 const BESIDE = new Set(['config', 'log', 'version', 'observability', 'embedded-files']);
 
 function files(dir: string): string[] {
