@@ -26,7 +26,9 @@ import { ClientIdentity, ClientRateLimiter } from './http/clients.ts';
 import { newRejections } from './http/rejections.ts';
 import { EntryRenderer } from './http/render.ts';
 import { createLogger, type Logger } from './log.ts';
+import { OperationalEvents } from './observability/events.ts';
 import { RelayMetrics } from './observability/metrics.ts';
+import { UpstreamFailure } from './upstreams/errors.ts';
 import { collectStats, type RelayStats } from './observability/stats.ts';
 import { UpstreamGuard } from './upstreams/guard.ts';
 import { RedisBudget } from './upstreams/shared-budget.ts';
@@ -52,6 +54,8 @@ export interface Relay {
   stats(): RelayStats;
   /** Resolves once the second tier's first connection attempt ended (bounded; never fails). */
   ready(): Promise<void>;
+  /** The second tier's state, or null without one. */
+  storeState(): 'up' | 'down' | 'probing' | null;
   close(): Promise<void>;
   readonly logger: Logger;
   /** The cache, for code that refreshes or invalidates without a request (and for tests). */
@@ -68,6 +72,8 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
   const now = options.now ?? Date.now;
   const startedAt = now();
   const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
+  // Real time: these are "once a minute" for people reading the log, not cache decisions.
+  const events = new OperationalEvents({ logger, now: Date.now });
 
   // Invalidations from other relays reach this relay's memory (bound once the resolver exists).
   let applyRemote: (invalidation: Invalidation) => void = () => {};
@@ -78,6 +84,13 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
         maxEntryBytes: config.cache.storeMaxEntryBytes,
         lockMs: config.upstreamTimeoutMs + config.upstreamGuard.maxQueueWaitMs + 1_000,
         onInvalidation: (invalidation) => applyRemote(invalidation),
+        // Redis says itself when it goes and comes (its health loop); SQLite's state is its breaker's.
+        onTierState: (state, previous) => {
+          if (config.cache.store?.kind === 'sqlite') events.tierState('sqlite', state, previous);
+        },
+        onRedisState: (state, previous) => {
+          if (previous !== 'connecting' || state === 'down') events.tierState('redis', state, previous);
+        },
       })
     : null;
   // With Redis, the fleet shares one rate budget per upstream (each machine's own bucket still applies).
@@ -86,10 +99,16 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       ? new RedisBudget(store.redis, `${config.cache.store.prefix}budget:${upstream}`, config.upstreamBudget[upstream].ratePerSecond, config.upstreamBudget[upstream].burst)
       : null;
   // Guards run on real time: their queues wake on timers, which a test clock would never move.
-  const guards = {
-    tmdb: new UpstreamGuard({ upstream: 'tmdb', ...config.upstreamBudget.tmdb, ...config.upstreamGuard, shared: sharedBudget('tmdb') }),
-    tvdb: new UpstreamGuard({ upstream: 'tvdb', ...config.upstreamBudget.tvdb, ...config.upstreamGuard, shared: sharedBudget('tvdb') }),
-  };
+  const guardFor = (upstream: UpstreamName) =>
+    new UpstreamGuard({
+      upstream,
+      ...config.upstreamBudget[upstream],
+      ...config.upstreamGuard,
+      shared: sharedBudget(upstream),
+      onBreakerChange: (state, previous) => events.breakerChanged(upstream, state, previous),
+      onPause: (event, ms) => (event === 'started' ? events.pauseStarted(upstream, ms) : events.pauseEnded(upstream, ms)),
+    });
+  const guards = { tmdb: guardFor('tmdb'), tvdb: guardFor('tvdb') };
   const transportFor = (upstream: UpstreamName) => new GuardedTransport(upstream, guards[upstream], config.upstreamTimeoutMs, config.upstreamMaxBodyBytes);
   const tmdb = new TmdbClient({ credential: config.tmdb.credential, baseUrl: config.tmdb.baseUrl, transport: transportFor('tmdb') });
   const tvdb = new TvdbClient({
@@ -99,6 +118,8 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     transport: transportFor('tvdb'),
     now,
     tokenShare: store?.redis && config.cache.store?.kind === 'redis' ? new RedisTokenShare(store.redis, config.cache.store.prefix) : null,
+    onLoginFailure: (failure, backoffMs) =>
+      failure.kind === 'auth_rejected' ? events.credentialsRejected('tvdb', 'login') : events.loginFailing(failure.kind, backoffMs),
   });
   const upstreams = { tmdb, tvdb } as const;
 
@@ -108,13 +129,15 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     memory,
     second: store?.tier ?? null,
     fleet: store?.fleet ?? null,
-    loader: new UpstreamLoader(upstreams, admission, now),
+    loader: new UpstreamLoader(upstreams, admission, now, (upstream, error) => {
+      if (error instanceof UpstreamFailure && error.kind === 'auth_rejected') events.credentialsRejected(upstream, 'data');
+    }),
     now,
-    onRefreshError: (origin, error) =>
-      logger.warn('background refresh failed; still answering stale', {
-        key: loggableKey(keyOf(origin)),
-        reason: error instanceof Error ? error.message : 'unknown',
-      }),
+    onRefreshError: (origin, error) => {
+      logger.debug('background refresh failed; still answering stale', { key: loggableKey(keyOf(origin)), reason: error instanceof Error ? error.message : 'unknown' });
+      events.staleWhileFailing(origin.upstream, error instanceof UpstreamFailure ? `refresh_${error.kind}` : 'refresh_failed');
+    },
+    onStaleWhileFailing: (origin, reason) => events.staleWhileFailing(origin.upstream, reason),
   });
 
   applyRemote = (invalidation) => resolver.invalidateMemory(invalidation);
@@ -186,6 +209,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     },
     rejections,
     logger,
+    accessKeys: accessKeys !== null,
   });
   const fetch = createPipeline({
     gate: createGate({ maxUrlLength: config.limits.maxUrlLength, accessKeys, accessKeyList: config.accessKeys, relayTokens, rejections, now }),
@@ -204,11 +228,13 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     ready: async () => {
       await store?.ready();
     },
+    storeState: () => (store ? storeState(store) : null),
     close: async () => {
       await Promise.all(feeds.map((feed) => feed.stop()));
       guards.tmdb.close();
       guards.tvdb.close();
       await store?.close();
+      events.close();
       memory.close();
       logger.flush();
     },

@@ -11,11 +11,18 @@ export class UpstreamLoader implements OriginLoader {
     private readonly clients: Readonly<Record<UpstreamName, UpstreamClient>>,
     private readonly rules: AdmissionRules,
     private readonly now: () => number,
+    /** Told of every failed load (the operator's log hears of rejected credentials from here). */
+    private readonly onFailure: ((upstream: UpstreamName, error: unknown) => void) | null = null,
   ) {}
 
   async load(origin: Origin, lane: Lane): Promise<CacheEntry> {
-    const response = await this.clients[origin.upstream].get(origin.path, origin.query, lane);
-    return admit(origin, response, this.rules, this.now());
+    try {
+      const response = await this.clients[origin.upstream].get(origin.path, origin.query, lane);
+      return admit(origin, response, this.rules, this.now());
+    } catch (error) {
+      this.onFailure?.(origin.upstream, error);
+      throw error;
+    }
   }
 
   ready(upstream: UpstreamName): boolean {

@@ -51,6 +51,8 @@ export interface ResolverOptions {
   fleet?: Fleet | null;
   /** Told about background refreshes that failed (the stale entry stays and is still answered). */
   onRefreshError?: (origin: Origin, error: unknown) => void;
+  /** Told of each stale answer given while its upstream fails or is held back (no refresh could start). */
+  onStaleWhileFailing?: (origin: Origin, reason: 'held_back' | 'backing_off') => void;
 }
 
 export interface CacheCounters {
@@ -110,6 +112,7 @@ export class Resolver {
   private readonly second: GuardedTier | null;
   private readonly fleet: Fleet | null;
   private readonly onRefreshError: (origin: Origin, error: unknown) => void;
+  private readonly onStaleWhileFailing: (origin: Origin, reason: 'held_back' | 'backing_off') => void;
   private readonly flights = new Map<string, Flight>();
   private readonly backoff = new LRUCache<string, { until: number; failures: number }>({ max: BACKOFF_KEYS_MAX });
   readonly counters: CacheCounters = {
@@ -132,6 +135,7 @@ export class Resolver {
     this.second = options.second ?? null;
     this.fleet = options.fleet ?? null;
     this.onRefreshError = options.onRefreshError ?? (() => {});
+    this.onStaleWhileFailing = options.onStaleWhileFailing ?? (() => {});
   }
 
   /** The hot path: a fresh entry or undefined. Synchronous, no allocation. */
@@ -250,8 +254,10 @@ export class Resolver {
   private refreshInBackground(key: string, origin: Origin): void {
     if (this.flights.has(key)) return;
     const backoff = this.backoff.get(key);
-    if ((backoff !== undefined && this.now() < backoff.until) || !this.loader.ready(origin.upstream)) {
+    const backingOff = backoff !== undefined && this.now() < backoff.until;
+    if (backingOff || !this.loader.ready(origin.upstream)) {
       this.counters.refreshesDeferred++;
+      this.onStaleWhileFailing(origin, backingOff ? 'backing_off' : 'held_back');
       return;
     }
     this.fly(key, origin, 'refresh').promise.catch(() => {});

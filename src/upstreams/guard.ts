@@ -28,6 +28,8 @@ export interface GuardOptions {
   onBreakerChange?: (state: BreakerState, previous: BreakerState) => void;
   /** A budget shared with the other relays of a fleet, on top of this machine's own. */
   shared?: SharedBudget | null;
+  /** Told when a pause after a 429 starts (with its length) and when it is over. */
+  onPause?: (event: 'started' | 'ended', ms: number) => void;
 }
 
 export type { BreakerState, Lane };
@@ -57,7 +59,9 @@ export class UpstreamGuard {
   private readonly backgroundReserve: number;
   private readonly active: Record<Lane, number> = { foreground: 0, background: 0 };
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
+  private pauseTimer: ReturnType<typeof setTimeout> | null = null;
   private pausedUntil = 0;
+  private pausedSince = 0;
   pauses = 0;
   /** Calls that waited for the fleet's shared budget. */
   sharedWaits = 0;
@@ -206,13 +210,29 @@ export class UpstreamGuard {
   private observe(response: UpstreamResponse, ticket: BreakerTicket): void {
     if (response.status === 429) {
       const pauseMs = Math.min(this.options.retryAfterCapMs, parseRetryAfter(response.retryAfter, this.now()) ?? DEFAULT_429_PAUSE_MS);
-      this.pausedUntil = Math.max(this.pausedUntil, this.now() + pauseMs);
-      this.pauses++;
+      this.pause(pauseMs);
       this.breaker.success(ticket); // the upstream is alive, only busy
       throw new UpstreamFailure(this.options.upstream, 'unavailable', `${UPSTREAM_LABEL[this.options.upstream]} rate limit reached; retry later`, Math.ceil(pauseMs / 1000));
     }
     if (response.status >= 500) this.breaker.failure(ticket);
     else this.breaker.success(ticket);
+  }
+
+  private pause(pauseMs: number): void {
+    const now = this.now();
+    const wasPaused = now < this.pausedUntil;
+    this.pausedUntil = Math.max(this.pausedUntil, now + pauseMs);
+    this.pauses++;
+    if (!wasPaused) {
+      this.pausedSince = now;
+      this.options.onPause?.('started', pauseMs);
+    }
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => {
+      this.pauseTimer = null;
+      this.options.onPause?.('ended', this.now() - this.pausedSince);
+    }, Math.max(0, this.pausedUntil - now));
+    this.pauseTimer.unref();
   }
 
   private refuse(reason: RejectionReason, retryAfterMs: number, message: string): UpstreamFailure {
@@ -227,6 +247,7 @@ export class UpstreamGuard {
 
   /** Stops the pump timer and refuses everyone still waiting (the relay is closing). */
   close(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.pumpTimer = null;
     for (const waiter of this.queue.drain()) {

@@ -45,6 +45,8 @@ export class TvdbTokenManager {
     private readonly now: () => number,
     /** With a fleet: one login for every relay (see tvdb-token-share.ts). */
     private readonly share: TokenShare | null = null,
+    /** Told of every failed login, with how long the next one waits. */
+    private readonly onFailure: ((failure: UpstreamFailure, backoffMs: number) => void) | null = null,
   ) {}
 
   token(): Promise<string> {
@@ -143,6 +145,7 @@ export class TvdbTokenManager {
   private failed(failure: UpstreamFailure, backoffMs: number): UpstreamFailure {
     this.lastFailure = failure;
     this.retryAt = this.now() + backoffMs;
+    this.onFailure?.(failure, backoffMs);
     return failure;
   }
 }

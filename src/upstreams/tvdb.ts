@@ -13,6 +13,8 @@ export interface TvdbClientOptions {
   now: () => number;
   /** With a fleet: the token is shared (one login for every relay). */
   tokenShare?: TokenShare | null;
+  /** Told of every failed login (for the operator's log). */
+  onLoginFailure?: (failure: UpstreamFailure, backoffMs: number) => void;
 }
 
 /**
@@ -24,7 +26,7 @@ export class TvdbClient implements UpstreamClient {
   readonly tokens: TvdbTokenManager;
 
   constructor(private readonly options: TvdbClientOptions) {
-    this.tokens = new TvdbTokenManager(() => this.login(), options.now, options.tokenShare ?? null);
+    this.tokens = new TvdbTokenManager(() => this.login(), options.now, options.tokenShare ?? null, options.onLoginFailure ?? null);
   }
 
   get configured(): boolean {
