@@ -13,12 +13,15 @@ export class MemoryTier implements CacheTier {
   readonly name = 'memory';
   private readonly lru: LRUCache<string, CacheEntry>;
   private readonly byRecord = new Map<string, Set<string>>();
+  /** Decoded bytes of everything held, kept on set and dispose so /stats never walks the cache. */
+  private identityTotal = 0;
 
   constructor(maxBytes: number) {
     this.lru = new LRUCache<string, CacheEntry>({
       maxSize: maxBytes,
       sizeCalculation: entrySize,
       dispose: (entry, key, reason) => {
+        this.identityTotal -= entry.identityLength;
         // 'set' replaces an entry of the same key: same origin, same records, nothing to unindex.
         if (reason !== 'set') this.unindex(key, entry);
       },
@@ -39,6 +42,7 @@ export class MemoryTier implements CacheTier {
     this.lru.set(key, entry);
     // lru-cache refuses an entry larger than the whole cache; index only what it holds.
     if (this.lru.peek(key) !== entry) return;
+    this.identityTotal += entry.identityLength;
     for (const record of entry.records) {
       let keys = this.byRecord.get(record);
       if (keys === undefined) this.byRecord.set(record, (keys = new Set()));
@@ -54,7 +58,10 @@ export class MemoryTier implements CacheTier {
     const entry = this.lru.peek(key);
     if (entry === undefined) return false;
     const expired = expiredCopy(entry, now);
-    if (expired !== entry) this.lru.set(key, expired);
+    if (expired !== entry) {
+      this.lru.set(key, expired);
+      this.identityTotal += expired.identityLength;
+    }
     return true;
   }
 
@@ -84,11 +91,9 @@ export class MemoryTier implements CacheTier {
     return this.byRecord.size;
   }
 
-  /** Decoded size of everything stored (walks the cache: for /stats, not for hot paths). */
+  /** Decoded size of everything stored. */
   identityBytes(): number {
-    let total = 0;
-    for (const entry of this.lru.values()) total += entry.identityLength;
-    return total;
+    return this.identityTotal;
   }
 
   private unindex(key: string, entry: CacheEntry): void {
