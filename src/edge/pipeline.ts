@@ -55,7 +55,7 @@ export function createPipeline(parts: PipelineParts): RelayFetch {
   return (request, server) => {
     const context = beginRequest(request, server ?? null);
     try {
-      const early = gate(request, context) ?? memo.serve(request, context);
+      const early = gate(request, context) ?? memo.serve(request, context) ?? trailingSlashDocs(request);
       if (early !== undefined) return finish(request, context, early);
       registerContext(request, context);
       const answer = app(request);
@@ -69,6 +69,20 @@ export function createPipeline(parts: PipelineParts): RelayFetch {
       return failed(request, context, error);
     }
   };
+}
+
+/**
+ * `/swagger/` would load the UI with its relative `swagger/json` one level too deep ("Failed to load
+ * API definition"); the router treats both paths as one, so the edge sends the slash form home.
+ */
+function trailingSlashDocs(request: Request): Response | undefined {
+  const url = request.url;
+  if (!url.endsWith('/swagger/') || pathOfUrl(url) !== '/swagger/') return undefined;
+  return new Response(null, { status: 308, headers: { location: '/swagger' } });
+}
+
+function pathOfUrl(url: string): string {
+  return url.slice(url.indexOf('/', url.indexOf('//') + 2));
 }
 
 /**

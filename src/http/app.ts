@@ -62,6 +62,8 @@ export interface AppDeps {
   login: TvdbLoginDeps;
   /** The operator's routes, only when RELAY_ADMIN_KEYS is set. */
   admin: AdminDeps | null;
+  /** Whether RELAY_ACCESS_KEYS is set (the docs then say how to send a key). */
+  accessKeys: boolean;
   system: SystemDeps;
   rejections: RequestRejections;
   logger: Logger;
@@ -81,7 +83,7 @@ export function buildApp(deps: AppDeps) {
         return validationResponse(error as ValidationError);
       case 'NOT_FOUND':
         if (context) context.reason = 'not_found';
-        return jsonError(404, 'Not found');
+        return jsonError(404, 'Not found', { docs: '/swagger' });
       case 'PARSE':
         if (context) context.reason = 'malformed';
         return jsonError(400, 'Malformed request');
@@ -104,7 +106,7 @@ export function buildApp(deps: AppDeps) {
       if (context) context.relayError = ownError(response) ?? null;
       return response;
     })
-    .use(docsRoutes(deps.proxy.mounts, { ...LOGIN_DOC, ...(deps.admin ? ADMIN_DOC : {}) }))
+    .use(docsRoutes(deps.proxy.mounts, { ...LOGIN_DOC, ...(deps.admin ? ADMIN_DOC : {}) }, { accessKeys: deps.accessKeys }))
     .use(systemRoutes(deps.system))
     .use(tvdbLoginRoute(deps.login))
     .use(deps.admin ? adminRoutes(deps.admin) : new Elysia())

@@ -6,7 +6,7 @@ import swaggerCssPath from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' 
 import { VERSION } from '../version.ts';
 import { proxyPathItems } from './openapi-paths.ts';
 import type { MountRoute } from '../catalog/mount.ts';
-import { acceptsGzip } from './render.ts';
+import { acceptsGzip, jsonError, methodNotAllowed } from './render.ts';
 
 const ASSET_PREFIX = '/swagger/assets';
 
@@ -32,7 +32,19 @@ export interface DocumentedMount {
   tag?: { name: string; description: string };
 }
 
-export function docsRoutes(mounts: readonly DocumentedMount[], extraPaths: Record<string, unknown> = {}) {
+/** With access keys on, the ways a key may be sent, so the Swagger UI can authorize "Try it out". */
+const SECURITY = {
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http' as const, scheme: 'bearer', description: 'An access key (RELAY_ACCESS_KEYS) as Authorization: Bearer' },
+      relayKey: { type: 'apiKey' as const, in: 'header', name: 'x-relay-key', description: 'An access key in x-relay-key' },
+      apiKey: { type: 'apiKey' as const, in: 'query', name: 'api_key', description: 'An access key in api_key (where TMDB clients put theirs)' },
+    },
+  },
+  security: [{ bearer: [] }, { relayKey: [] }, { apiKey: [] }] as Record<string, string[]>[],
+};
+
+export function docsRoutes(mounts: readonly DocumentedMount[], extraPaths: Record<string, unknown> = {}, options: { accessKeys: boolean } = { accessKeys: false }) {
   const compressed = new Map<string, Uint8Array>();
   return new Elysia({ name: 'docs-routes' })
     .use(
@@ -41,6 +53,7 @@ export function docsRoutes(mounts: readonly DocumentedMount[], extraPaths: Recor
         specPath: '/swagger/json',
         provider: 'swagger-ui',
         documentation: {
+          ...(options.accessKeys ? SECURITY : {}),
           info: { title: 'metadata-relay', version: VERSION, description: DESCRIPTION },
           paths: Object.assign({}, ...mounts.map((mount) => proxyPathItems(mount.routes, mount.tag?.name)), extraPaths),
           tags: [
@@ -61,7 +74,7 @@ export function docsRoutes(mounts: readonly DocumentedMount[], extraPaths: Recor
       `${ASSET_PREFIX}/:name`,
       async ({ params, request }) => {
         const asset = Object.hasOwn(ASSETS, params.name) ? ASSETS[params.name] : undefined;
-        if (!asset) return new Response(JSON.stringify({ error: 'Not found' }), { status: 404, headers: { 'content-type': 'application/json' } });
+        if (!asset) return jsonError(404, 'Not found', { docs: '/swagger' });
         const headers: Record<string, string> = {
           'content-type': asset.type,
           'cache-control': `public, max-age=86400`,
@@ -76,6 +89,7 @@ export function docsRoutes(mounts: readonly DocumentedMount[], extraPaths: Recor
         return new Response(body, { headers: { ...headers, 'content-encoding': 'gzip' } });
       },
       { detail: { hide: true } },
-    );
+    )
+    .all('/swagger', () => methodNotAllowed(['GET', 'HEAD']), { detail: { hide: true } })
+    .all('/swagger/json', () => methodNotAllowed(['GET', 'HEAD']), { detail: { hide: true } });
 }
-

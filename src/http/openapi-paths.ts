@@ -1,3 +1,4 @@
+import examples from './openapi-examples.json' with { type: 'json' };
 import type { TSchema } from '@sinclair/typebox';
 import { UPSTREAM_LABEL } from '../upstreams/types.ts';
 import type { MountRoute } from '../catalog/mount.ts';
@@ -13,8 +14,11 @@ interface Operation {
   description: string;
   operationId: string;
   parameters: { name: string; in: 'path' | 'query'; required: boolean; description?: string; schema: Record<string, unknown> }[];
-  responses: Record<string, { description: string; content?: Record<string, { schema: object }> }>;
+  responses: Record<string, { description: string; content?: Record<string, { schema: object; example?: unknown }> }>;
 }
+
+/** Example answers (excerpts of our fixtures, scripts/openapi-examples.ts), by endpoint id. */
+const EXAMPLES = examples as Record<string, unknown>;
 
 /** Path items for the routes of one mount; `tag` groups them in the UI (default: the upstream's name). */
 export function proxyPathItems(routes: readonly MountRoute[], tag?: string): Record<string, { get: Operation }> {
@@ -27,7 +31,7 @@ export function proxyPathItems(routes: readonly MountRoute[], tag?: string): Rec
         description: describe(route),
         operationId: route.id,
         parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
-        responses: RESPONSES,
+        responses: responsesFor(route),
       },
     };
   }
@@ -52,6 +56,12 @@ function describe(route: MountRoute): string {
   ];
   if (route.description) lines.push(route.description);
   return lines.join('\n\n');
+}
+
+function responsesFor(route: MountRoute): Operation['responses'] {
+  const example = EXAMPLES[route.endpoint.id];
+  if (example === undefined) return RESPONSES;
+  return { ...RESPONSES, 200: { description: RESPONSES[200]?.description ?? '', content: { 'application/json': { schema: { type: 'object' }, example } } } };
 }
 
 const ERROR = { type: 'object', properties: { error: { type: 'string' }, upstream: { type: 'string' }, message: { type: 'string' } }, required: ['error'] };

@@ -48,7 +48,7 @@ export function proxyRoutes(deps: ProxyDeps) {
   for (const { routes, view } of deps.mounts) {
     for (const route of routes) {
       app.get(route.path, proxyHandler(route, view, queries, deps), { params: route.params, detail: { hide: true } });
-      app.all(route.path, ({ request }) => methodNotAllowed(deps.rejections, request), { detail: { hide: true } });
+      app.all(route.path, ({ request }) => refuseMethod(deps.rejections, request), { detail: { hide: true } });
     }
   }
   return app;
@@ -132,7 +132,7 @@ function clientLimitResponse(key: string, request: Request, context: RequestCont
   return jsonError(429, 'Too many requests', { message: 'This client is over its request budget for uncached answers' }, { 'retry-after': String(waitSeconds) });
 }
 
-function methodNotAllowed(rejections: RequestRejections, request: Request): Response {
+function refuseMethod(rejections: RequestRejections, request: Request): Response {
   rejections.method_not_allowed++;
   const context = contextOf(request);
   if (context) context.reason = 'method_not_allowed';

@@ -9,6 +9,16 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** Longest Retry-After the relay asks of a client; never longer than the upstream pause itself. */
 export const MAX_CLIENT_RETRY_AFTER_S = 10;
 
+/** The relay's own JSON answers (not an upstream's): one content type everywhere. */
+export function jsonOk(body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers } });
+}
+
+/** 405 with Allow, for a method a path does not take. */
+export function methodNotAllowed(allowed: readonly string[]): Response {
+  return jsonError(405, 'Method not allowed', { allowed }, { allow: allowed.join(', ') });
+}
+
 function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,

@@ -74,7 +74,8 @@ describe('upstream errors', () => {
     for (const path of ['/nope', '/tmdb', '/tmdb/movies/550/credits', '/tvdb/series/1/episodes/default/page/2']) {
       const response = await r.get(path);
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ error: 'Not found' });
+      // The contract's body, plus where to look.
+      expect(await response.json()).toEqual({ error: 'Not found', docs: '/swagger' });
     }
     expect(harness.fake.requests).toHaveLength(0);
   });
