@@ -62,6 +62,12 @@ export class UpstreamGuard {
   private pauseTimer: ReturnType<typeof setTimeout> | null = null;
   private pausedUntil = 0;
   private pausedSince = 0;
+  /**
+   * After a pause, one call goes first and the rest wait for its answer: 'due' until that probe is
+   * admitted, 'in_flight' while it runs. Without it, every client that waited out the pause would
+   * hit the upstream in the same millisecond and earn the next 429.
+   */
+  private pauseProbe: 'none' | 'due' | 'in_flight' = 'none';
   pauses = 0;
   /** Calls that waited for the fleet's shared budget. */
   sharedWaits = 0;
@@ -82,22 +88,25 @@ export class UpstreamGuard {
   }
 
   async run(task: () => Promise<UpstreamResponse>, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
-    const ticket = this.admit();
+    const { ticket, pauseProbe } = this.admit();
     const queuedAt = this.now();
     try {
       await this.acquire(lane);
     } catch (error) {
       this.breaker.release(ticket);
+      if (pauseProbe) this.pauseProbe = 'due'; // never sent: the next call probes instead
       throw error;
     }
     try {
       await this.reserveShared(queuedAt);
       const response = await task();
-      this.observe(response, ticket);
+      this.observe(response, ticket, pauseProbe);
       return response;
     } catch (error) {
       if (error instanceof UpstreamFailure && isOutage(error)) this.breaker.failure(ticket);
       else this.breaker.release(ticket);
+      // A probe that failed otherwise than by 429 ends the pause: the breaker judges outages.
+      if (pauseProbe && this.pauseProbe === 'in_flight') this.pauseProbe = 'none';
       throw error;
     } finally {
       this.active[lane]--;
@@ -122,18 +131,24 @@ export class UpstreamGuard {
    * work (a background refresh) check this first instead of queueing work that would be refused.
    */
   get holdingBack(): boolean {
-    return this.now() < this.pausedUntil || this.breaker.refusing;
+    return this.now() < this.pausedUntil || this.pauseProbe === 'in_flight' || this.breaker.refusing;
   }
 
-  /** Refuses at once while paused or while the breaker is open; the ticket marks a half-open probe. */
-  private admit(): BreakerTicket {
+  /**
+   * Refuses at once while paused, while the call after a pause is still out, or while the breaker is
+   * open. The ticket marks a half-open probe; `pauseProbe` the first call after a pause.
+   */
+  private admit(): { ticket: BreakerTicket; pauseProbe: boolean } {
     const now = this.now();
     if (now < this.pausedUntil) throw this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream');
+    if (this.pauseProbe === 'in_flight') throw this.refuse('paused', 1_000, 'probing after a 429 from upstream');
     const ticket = this.breaker.admit();
     if (typeof ticket === 'number') {
       throw this.refuse('breaker_open', ticket, this.breaker.refusing ? 'upstream failing; circuit open' : 'upstream failing; probing');
     }
-    return ticket;
+    const pauseProbe = this.pauseProbe === 'due';
+    if (pauseProbe) this.pauseProbe = 'in_flight';
+    return { ticket, pauseProbe };
   }
 
   private mayStart(lane: Lane): boolean {
@@ -202,12 +217,14 @@ export class UpstreamGuard {
 
   private refuseHeldBack(): UpstreamFailure {
     const now = this.now();
-    return now < this.pausedUntil
-      ? this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream')
-      : this.refuse('breaker_open', this.breaker.remainingMs, 'upstream failing; circuit open');
+    if (now < this.pausedUntil) return this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream');
+    if (this.pauseProbe === 'in_flight') return this.refuse('paused', 1_000, 'probing after a 429 from upstream');
+    return this.refuse('breaker_open', this.breaker.remainingMs, 'upstream failing; circuit open');
   }
 
-  private observe(response: UpstreamResponse, ticket: BreakerTicket): void {
+  private observe(response: UpstreamResponse, ticket: BreakerTicket, pauseProbe: boolean): void {
+    // The probe after a pause answered without a 429: the budget resumes (pump wakes the queue).
+    if (pauseProbe && response.status !== 429 && this.pauseProbe === 'in_flight') this.pauseProbe = 'none';
     if (response.status === 429) {
       const pauseMs = Math.min(this.options.retryAfterCapMs, parseRetryAfter(response.retryAfter, this.now()) ?? DEFAULT_429_PAUSE_MS);
       this.pause(pauseMs);
@@ -222,6 +239,7 @@ export class UpstreamGuard {
     const now = this.now();
     const wasPaused = now < this.pausedUntil;
     this.pausedUntil = Math.max(this.pausedUntil, now + pauseMs);
+    this.pauseProbe = 'due';
     this.pauses++;
     if (!wasPaused) {
       this.pausedSince = now;
@@ -268,6 +286,7 @@ export class UpstreamGuard {
       consecutive_failures: this.breaker.failures,
       breaker_openings: this.breaker.openings,
       paused_for_ms: Math.max(0, this.pausedUntil - now),
+      pause_probe: this.pauseProbe,
       pauses: this.pauses,
       shared_budget: this.options.shared ? { waits: this.sharedWaits } : null,
       rejections: { ...this.rejections },

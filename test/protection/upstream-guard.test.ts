@@ -89,6 +89,41 @@ describe('429 from upstream', () => {
     });
   }
 
+  test('when the pause ends one probe goes first; the others wait for its answer, then the budget resumes', async () => {
+    const r = await start({});
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3400', fault: { kind: 'rate-limit', retryAfter: '1' }, times: 1 });
+    expect((await r.get('/tmdb/movies/3400')).status).toBe(503);
+    await Bun.sleep(1_050);
+    // The probe is slow: everyone who arrives while it is out is refused at once, not sent.
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3401', fault: { kind: 'delay', ms: 300 }, times: 1 });
+    const probe = r.get('/tmdb/movies/3401');
+    await Bun.sleep(50);
+    const during = await Promise.all(Array.from({ length: 20 }, (_, i) => r.get(`/tmdb/movies/${3410 + i}`)));
+    expect(during.every((res) => res.status === 503 && Number(res.headers.get('retry-after')) >= 1)).toBe(true);
+    expect((await probe).status).toBe(200);
+    const afterPause = harness.fake.dataCalls('tmdb').slice(1);
+    expect(afterPause.map((c) => c.path)).toEqual(['/3/movie/3401']); // exactly one call: the probe
+    // Its success resumes the budget: a burst goes through again.
+    const resumed = await Promise.all(Array.from({ length: 5 }, (_, i) => r.get(`/tmdb/movies/${3410 + i}`)));
+    expect(resumed.every((res) => res.status === 200)).toBe(true);
+    expect(harness.fake.dataCalls('tmdb')).toHaveLength(7);
+  });
+
+  test('a probe that gets another 429 pauses again, and still only one call goes after each pause', async () => {
+    const r = await start({});
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie', fault: { kind: 'rate-limit', retryAfter: '1' }, times: 2 });
+    expect((await r.get('/tmdb/movies/3500')).status).toBe(503);
+    for (let round = 0; round < 2; round++) {
+      await Bun.sleep(1_050);
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => r.get(`/tmdb/movies/${3510 + i}`)));
+      expect(harness.fake.dataCalls('tmdb')).toHaveLength(round + 2);
+      expect(answers.filter((res) => res.status === 200)).toHaveLength(round === 0 ? 0 : 1);
+    }
+    const stats = (await (await r.get('/stats')).json()) as { upstreams: { tmdb: { guard: { pauses: number; pause_probe: string } } } };
+    expect(stats.upstreams.tmdb.guard.pauses).toBe(2);
+    expect(stats.upstreams.tmdb.guard.pause_probe).toBe('none');
+  });
+
   test('requests already queued when the 429 arrives are not sent either', async () => {
     const r = await start({ TMDB_RATE_LIMIT: '10', TMDB_RATE_BURST: '1' });
     harness.fake.addFault({ upstream: 'tmdb', fault: { kind: 'rate-limit', retryAfter: '30' } });
