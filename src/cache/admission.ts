@@ -16,6 +16,7 @@ export interface AdmissionRules {
  * other answer is thrown, so it reaches the waiting clients but never the cache:
  * - 401/403: the relay's own credential is wrong -> UpstreamFailure('auth_rejected');
  * - a 2xx that is not JSON (an HTML error page, a truncated body) -> UpstreamFailure('invalid_response');
+ * - a 3xx -> UpstreamFailure('redirect'): followed by nobody, its Location never shown;
  * - any other status -> UpstreamErrorResponse, passed to the client as it came.
  */
 export function admit(origin: Origin, response: UpstreamResponse, rules: AdmissionRules, now: number): CacheEntry {
@@ -23,6 +24,9 @@ export function admit(origin: Origin, response: UpstreamResponse, rules: Admissi
   const { upstream } = origin;
   if (status === 401 || status === 403) {
     throw new UpstreamFailure(upstream, 'auth_rejected', "Upstream rejected the relay's credentials");
+  }
+  if (status >= 300 && status < 400) {
+    throw new UpstreamFailure(upstream, 'redirect', `Upstream answered ${status}, a redirect`);
   }
   const parsed = parseJson(response);
   if (status >= 200 && status < 300) {

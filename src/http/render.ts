@@ -183,6 +183,8 @@ export function failureResponse(error: unknown, upstream: UpstreamName, context?
       return jsonError(502, 'Upstream answer too large', { ...who, message: error.message });
     case 'undecodable':
       return jsonError(502, 'Upstream answer could not be decoded', who);
+    case 'redirect':
+      return jsonError(502, `${label} answered a redirect`, who);
     case 'unavailable': {
       // Mydia waits out Retry-After before each of its 3 retries: a long one would stall it for minutes.
       const retryAfter = String(Math.min(MAX_CLIENT_RETRY_AFTER_S, Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))));

@@ -14,6 +14,7 @@ export type FailureKind =
   | 'invalid_response' // 2xx that is not JSON, or HTML where JSON was expected
   | 'too_large' // a body past UPSTREAM_MAX_BODY_BYTES, on the wire or decoded
   | 'undecodable' // a body whose content-encoding does not decode
+  | 'redirect' // a 3xx: the relay follows nothing (a redirect off the upstream's host could leak the key)
   | 'unavailable'; // the relay is holding back (paused after 429, breaker open, budget exhausted)
 
 export class UpstreamFailure extends Error {

@@ -100,3 +100,39 @@ describe('bodies that do not decode', () => {
     expect(await response.json()).toEqual({ error: 'Upstream answer could not be decoded', upstream: 'tmdb' });
   });
 });
+
+describe('upstream redirects', () => {
+  for (const status of [301, 302, 307, 308]) {
+    test(`a ${status} is followed by nobody: 502 "TMDB answered a redirect", no Location, nothing cached, counted`, async () => {
+      await harness.start();
+      harness.fake.addFault({
+        upstream: 'tmdb',
+        pathPrefix: '/3/movie/8400',
+        times: 1,
+        fault: { kind: 'status', status, body: '', headers: { location: 'http://elsewhere.invalid/steal?api_key=x' } },
+      });
+      const r = harness.relay!;
+      const response = await r.get('/tmdb/movies/8400');
+      expect(response.status).toBe(502);
+      expect(response.headers.get('location')).toBeNull();
+      expect(await response.json()).toEqual({ error: 'TMDB answered a redirect', upstream: 'tmdb' });
+      // Not cached: the next call asks again and gets the real answer.
+      const again = await r.get('/tmdb/movies/8400');
+      expect(again.status).toBe(200);
+      expect(again.headers.get('x-cache')).toBe('MISS');
+      expect(harness.fake.dataCalls('tmdb').map((c) => c.path)).toEqual(['/3/movie/8400', '/3/movie/8400']);
+      const stats = (await (await r.get('/stats')).json()) as { upstreams: { tmdb: { outcomes: Record<string, number> } } };
+      expect(stats.upstreams.tmdb.outcomes['3xx']).toBe(1);
+    });
+  }
+
+  test('TVDB redirects the same way on its surface, in TVDB\'s error shape', async () => {
+    await harness.start();
+    harness.fake.addFault({ upstream: 'tvdb', pathPrefix: '/v4/series/8500', times: 1, fault: { kind: 'status', status: 302, headers: { location: '/v4/series/1' } } });
+    const response = await harness.relay!.get('/v4/series/8500');
+    expect(response.status).toBe(502);
+    expect(response.headers.get('location')).toBeNull();
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(JSON.stringify(body)).toContain('TVDB answered a redirect');
+  });
+});
