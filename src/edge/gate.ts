@@ -85,6 +85,14 @@ export function createGate({ maxUrlLength, accessKeys, accessKeyList, relayToken
       context.reason = 'uri_too_long';
       return jsonError(414, 'URI too long', { max_length: maxUrlLength });
     }
+    // Bun joins repeated Host headers with ", " (and routes on the first): RFC 9112 3.2 wants a 400,
+    // since a proxy in front may have acted on the other one. No valid host has a comma.
+    const host = request.headers.get('host');
+    if (host !== null && host.includes(',')) {
+      rejections.invalid_request++;
+      context.reason = 'bad_host';
+      return jsonError(400, 'Bad Host header', { message: 'The request has more than one Host header (or one with a comma)' });
+    }
     const pathStart = url.indexOf('/', url.indexOf('//') + 2);
     if (pathStart < MIN_PATH_START) {
       rejections.invalid_request++;

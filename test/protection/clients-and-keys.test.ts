@@ -98,6 +98,18 @@ describe('access keys (RELAY_ACCESS_KEYS)', () => {
     expect(harness.fake.requests).toHaveLength(0);
   });
 
+  test('two Host headers are a 400 (RFC 9112 3.2), on an open relay too, before any upstream call', async () => {
+    const r = await start({});
+    const port = Number(new URL(r.baseUrl).port);
+    for (const hosts of [['Host: a.example', 'Host: b.example'], ['Host: a.example', 'Host: a.example'], ['Host: a.example, b.example']]) {
+      const response = await rawGet(port, '/tmdb/movies/550', hosts);
+      expect(response.status).toBe(400);
+      expect(JSON.parse(response.body), hosts.join(' | ')).toEqual({ error: 'Bad Host header', message: 'The request has more than one Host header (or one with a comma)' });
+    }
+    expect(harness.fake.requests).toHaveLength(0);
+    expect((await rawGet(port, '/tmdb/movies/550', ['Host: a.example'])).status).toBe(200);
+  });
+
   test('keys shorter than 16 characters are refused at start', async () => {
     await expect(start({ RELAY_ACCESS_KEYS: 'short' })).rejects.toThrow('RELAY_ACCESS_KEYS');
   });
