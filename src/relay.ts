@@ -2,6 +2,7 @@ import type { Server } from 'bun';
 import type { AdmissionRules } from './cache/admission.ts';
 import { UpstreamLoader } from './cache/loader.ts';
 import { loggableKey, keyOf } from './cache/key.ts';
+import { QueryCanonicalizer } from './cache/keys.ts';
 import type { Invalidation } from './cache/fleet/invalidation-bus.ts';
 import { Resolver, type InvalidationAction, type InvalidationTarget } from './cache/resolver.ts';
 import { pathResolver } from './catalog/resolve-path.ts';
@@ -161,7 +162,16 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     { routes: TVDB_V4_ROUTES, view: linksView, tag: { name: 'TVDB v4 drop-in', description: 'TheTVDB v4 under its own paths: point a TVDB client at <relay>/v4 (POST /v4/login first)' } },
   ];
   const memo = new HitMemo(resolver, renderer, now);
-  const metrics = new RelayMetrics({ resolver, memory, upstreams, rejections, clientLimiter: clientLimit?.limiter ?? null, store });
+  const queries = new QueryCanonicalizer(config.limits.maxQueryParams);
+  const metrics = new RelayMetrics({
+    resolver,
+    memory,
+    upstreams,
+    rejections,
+    clientLimiter: clientLimit?.limiter ?? null,
+    store,
+    tables: () => ({ hit_memo: memo.figures, query_memo: queries.figures }),
+  });
   for (const client of [tmdb, tvdb]) {
     client.meter.listener = (status, ms) =>
       metrics.upstreamDuration.observe({ upstream: client.name, status_class: status === null ? 'failed' : `${Math.floor(status / 100)}xx` }, ms / 1000);
@@ -178,14 +188,14 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       tvdb,
       rejections,
       clientLimiter: clientLimit?.limiter ?? null,
-      hitMemo: { urls: memo.size, bytes: memo.bytes, maxBytes: memo.maxBytes },
+      tables: { hit_memo: memo.figures, query_memo: queries.figures },
       store,
       feeds,
       uptimeSeconds: uptimeSeconds(),
     });
 
   const app = buildApp({
-    proxy: { mounts, upstreams, resolver, renderer, now, maxQueryParams: config.limits.maxQueryParams, clientLimit, rejections },
+    proxy: { mounts, upstreams, resolver, renderer, now, queries, clientLimit, rejections },
     login: { tokens: relayTokens, accessKey: accessKeys ? (presented) => accessKeys.match(presented) : null, rejections },
     admin:
       config.adminKeys.length > 0

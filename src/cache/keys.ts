@@ -5,6 +5,7 @@
  * sent upstream. Only the parameters an endpoint knows are kept: anything else (`?cb=123`) would make
  * a new key and a new upstream call per value, a way around the cache and the budget.
  */
+import { SecondChanceMap, type BoundedTableFigures } from './second-chance-map.ts';
 
 export class QueryError extends Error {
   constructor(message: string) {
@@ -82,28 +83,28 @@ const EMPTY: CanonicalQuery = Object.freeze({ text: '', params: Object.freeze({}
  * only successful parses are remembered.
  */
 export class QueryCanonicalizer {
-  private readonly memo = new Map<string, CanonicalQuery>();
-  private memoBytes = 0;
+  private readonly memo: SecondChanceMap<CanonicalQuery>;
 
-  /** Bounded in bytes (raw plus canonical text, roughly): 4 MiB by default; starts over when full. */
+  /** Bounded in bytes (raw plus canonical text, roughly): 4 MiB by default; least recently used go first. */
   constructor(
     private readonly maxParams: number,
-    private readonly maxBytes = 4 * 1024 * 1024,
-  ) {}
+    maxBytes = 4 * 1024 * 1024,
+  ) {
+    this.memo = new SecondChanceMap(maxBytes);
+  }
 
   parse(rawQuery: string, scope: QueryScope): CanonicalQuery {
     const memoKey = `${scope.id}?${rawQuery}`;
     const known = this.memo.get(memoKey);
     if (known !== undefined) return known;
     const parsed = parseQuery(rawQuery, this.maxParams, scope.allowed);
-    const bytes = 4 * (memoKey.length + parsed.text.length) + 128;
-    if (this.memoBytes + bytes > this.maxBytes) {
-      this.memo.clear();
-      this.memoBytes = 0;
-    }
-    this.memo.set(memoKey, parsed);
-    this.memoBytes += bytes;
+    this.memo.set(memoKey, parsed, 4 * (memoKey.length + parsed.text.length) + 128);
     return parsed;
+  }
+
+  /** The memo's figures, for /stats. */
+  get figures(): BoundedTableFigures {
+    return this.memo.figures;
   }
 }
 

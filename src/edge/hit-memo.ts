@@ -1,4 +1,5 @@
 import type { Resolver } from '../cache/resolver.ts';
+import { SecondChanceMap, type BoundedTableFigures } from '../cache/second-chance-map.ts';
 import type { EntryRenderer } from '../http/render.ts';
 import type { BodyView } from '../http/views.ts';
 import type { RequestContext } from '../observability/request-context.ts';
@@ -17,31 +18,27 @@ interface KnownUrl {
  * the gap between the router and a bare Bun.serve.
  */
 export class HitMemo {
-  private readonly known = new Map<string, KnownUrl>();
-  private knownBytes = 0;
+  private readonly known: SecondChanceMap<KnownUrl>;
 
   /** Bounded in bytes (URL and key text), outside CACHE_MAX_BYTES: 8 MiB by default. */
   constructor(
     private readonly resolver: Resolver,
     private readonly renderer: EntryRenderer,
     private readonly now: () => number,
-    readonly maxBytes = 8 * 1024 * 1024,
-  ) {}
+    maxBytes = 8 * 1024 * 1024,
+  ) {
+    this.known = new SecondChanceMap(maxBytes);
+  }
 
   /**
    * Learns that `url` was answered from the entry at `key`: only URLs that filled the cache (a hit or
    * a fill that succeeded) get here, so a flood of unique URLs that never fill anything cannot crowd
-   * the table. When full, the table starts over: the hot set refills at once.
+   * the table. When full, the least recently used URLs make room (a flood of new URLs that do fill
+   * the cache pushes out cold URLs, not the hot set).
    */
   learn(url: string, route: string, key: string, view: BodyView | null): void {
     if (this.known.has(url)) return;
-    const bytes = 2 * (url.length + key.length) + 64;
-    if (this.knownBytes + bytes > this.maxBytes) {
-      this.known.clear();
-      this.knownBytes = 0;
-    }
-    this.known.set(url, { route, key, view });
-    this.knownBytes += bytes;
+    this.known.set(url, { route, key, view }, 2 * (url.length + key.length) + 64);
   }
 
   get size(): number {
@@ -49,7 +46,15 @@ export class HitMemo {
   }
 
   get bytes(): number {
-    return this.knownBytes;
+    return this.known.bytes;
+  }
+
+  get maxBytes(): number {
+    return this.known.maxBytes;
+  }
+
+  get figures(): BoundedTableFigures {
+    return this.known.figures;
   }
 
   /** A fresh cached answer for a known URL, or undefined to take the app. */

@@ -25,7 +25,8 @@ export interface ProxyDeps {
   resolver: Resolver;
   renderer: EntryRenderer;
   now: () => number;
-  maxQueryParams: number;
+  /** Canonicalises query strings (with its bounded memo). */
+  queries: QueryCanonicalizer;
   /** Per-client budget on cache misses, when CLIENT_RATE_LIMIT is set. */
   clientLimit: { identity: ClientIdentity; limiter: ClientRateLimiter } | null;
   rejections: RequestRejections;
@@ -44,7 +45,7 @@ interface ProxyContext {
  */
 export function proxyRoutes(deps: ProxyDeps) {
   const app = new Elysia({ name: 'proxy-routes' });
-  const queries = new QueryCanonicalizer(deps.maxQueryParams);
+  const { queries } = deps;
   for (const { routes, view } of deps.mounts) {
     for (const route of routes) {
       app.get(route.path, proxyHandler(route, view, queries, deps), { params: route.params, detail: { hide: true } });

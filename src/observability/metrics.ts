@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { readdirSync } from 'node:fs';
 import { processMemory } from './stats.ts';
 import type { Resolver } from '../cache/resolver.ts';
+import type { BoundedTableFigures } from '../cache/second-chance-map.ts';
 import type { SecondStore } from '../cache/store.ts';
 import type { MemoryTier } from '../cache/tiers/memory.ts';
 import type { ClientRateLimiter } from '../http/clients.ts';
@@ -16,6 +17,8 @@ export interface MetricsSources {
   rejections: RequestRejections;
   clientLimiter: ClientRateLimiter | null;
   store?: SecondStore | null;
+  /** Bounded tables beside the cache, read at scrape time. */
+  tables?: () => Record<string, BoundedTableFigures>;
 }
 
 /**
@@ -81,6 +84,19 @@ export class RelayMetrics {
         g.set(0);
       }
     });
+
+    const tables: () => Record<string, BoundedTableFigures> = sources.tables ?? (() => ({}));
+    const perTable = (read: (figures: BoundedTableFigures) => number): Sample[] => Object.entries(tables()).map(([table, figures]): Sample => [{ table }, read(figures)]);
+    gauge('relay_table_entries', 'Entries in the bounded tables beside the cache (hit memo, query memo)', ['table'], (g) => {
+      for (const [labels, value] of perTable((f) => f.entries)) g.set(labels, value);
+    });
+    gauge('relay_table_bytes', 'Bytes held by each bounded table', ['table'], (g) => {
+      for (const [labels, value] of perTable((f) => f.bytes)) g.set(labels, value);
+    });
+    gauge('relay_table_max_bytes', 'Bound of each table', ['table'], (g) => {
+      for (const [labels, value] of perTable((f) => f.max_bytes)) g.set(labels, value);
+    });
+    counter('relay_table_evictions_total', 'Entries each table dropped to stay within its bound (least recently used first)', ['table'], () => perTable((f) => f.evictions));
 
     gauge('relay_cache_entries', 'Entries in the memory cache', [], (g) => g.set(memory.entries));
     gauge('relay_cache_bytes', 'Bytes counted against CACHE_MAX_BYTES', [], (g) => g.set(memory.storedBytes));

@@ -1,3 +1,4 @@
+import type { BoundedTableFigures } from '../cache/second-chance-map.ts';
 import type { Resolver } from '../cache/resolver.ts';
 import type { SecondStore } from '../cache/store.ts';
 import type { FeedFollower } from '../feeds/follower.ts';
@@ -15,7 +16,8 @@ export interface StatsSources {
   tvdb: TvdbClient;
   rejections: RequestRejections;
   clientLimiter: ClientRateLimiter | null;
-  hitMemo: { urls: number; bytes: number; maxBytes: number };
+  /** Bounded tables beside the cache (hit memo, query memo): entries, bytes, bound, evictions. */
+  tables: Record<'hit_memo' | 'query_memo', BoundedTableFigures>;
   store: SecondStore | null;
   feeds: readonly FeedFollower[];
   uptimeSeconds: number;
@@ -55,7 +57,7 @@ export function collectStats(s: StatsSources) {
       invalidated: c.invalidated,
       fetches_in_flight: s.resolver.fetchesInFlight,
     },
-    hit_memo: { urls: s.hitMemo.urls, bytes: s.hitMemo.bytes, max_bytes: s.hitMemo.maxBytes },
+    tables: { hit_memo: { ...s.tables.hit_memo }, query_memo: { ...s.tables.query_memo } },
     cache_store: s.store ? storeStats(s.store, c.tierHits) : null,
     feeds: Object.fromEntries(s.feeds.map((feed) => [feed.name, feed.stats()])),
     process: processMemory(),

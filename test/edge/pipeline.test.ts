@@ -28,7 +28,7 @@ describe('in-process: relay.fetch runs the whole pipeline', () => {
   test('the hit memo learns from what the app answered, in-process too', async () => {
     await harness.start();
     expect((await inProcess('/tmdb/movies/550?language=en-US')).headers.get('x-cache')).toBe('MISS');
-    expect(harness.relay!.relay!.stats().hit_memo.urls).toBe(1);
+    expect(harness.relay!.relay!.stats().tables.hit_memo.entries).toBe(1);
     const hit = await inProcess('/tmdb/movies/550?language=en-US');
     expect(hit.headers.get('x-cache')).toBe('HIT');
     expect(hit.headers.get('server-timing')).toMatch(/^cache;desc=HIT, total;dur=/);

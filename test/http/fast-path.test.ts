@@ -55,7 +55,7 @@ test('a known URL is answered from the fast path with the same headers and bytes
 });
 
 test('URLs that never filled the cache are not remembered (a flood of unique misses cannot crowd it)', async () => {
-  const memoSize = () => relay.relay?.stats().hit_memo.urls ?? -1;
+  const memoSize = () => relay.relay?.stats().tables.hit_memo.entries ?? -1;
   const known = memoSize();
   expect(known).toBeGreaterThan(0);
   // Upstream 400s: passed through, never cached, and no breaker involved.

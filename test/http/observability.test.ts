@@ -56,6 +56,14 @@ describe('/metrics', () => {
     expect(sample('process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
+  test('the bounded tables beside the cache, with their bounds', async () => {
+    expect(sample('relay_table_entries', 'table="hit_memo"')).toBe(3); // the three URLs answered from an entry
+    expect(sample('relay_table_max_bytes', 'table="hit_memo"')).toBe(8 * 1024 * 1024);
+    expect(sample('relay_table_max_bytes', 'table="query_memo"')).toBe(4 * 1024 * 1024);
+    expect(sample('relay_table_bytes', 'table="query_memo"')).toBe(0); // none of these requests had a query string
+    expect(sample('relay_table_evictions_total', 'table="hit_memo"')).toBe(0);
+  });
+
   test('carries no credential', () => {
     for (const secret of [harness.fake.options.tmdbApiKey, harness.fake.options.tvdbApiKey]) expect(metrics).not.toContain(secret);
   });
