@@ -3,6 +3,7 @@ import type { AdmissionRules } from './cache/admission.ts';
 import { UpstreamLoader } from './cache/loader.ts';
 import { loggableKey, keyOf } from './cache/key.ts';
 import { QueryCanonicalizer } from './cache/keys.ts';
+import { IDENTITY_COPIES_SHARE, IdentityCopies } from './http/identity-copies.ts';
 import type { Invalidation } from './cache/fleet/invalidation-bus.ts';
 import { Resolver, type InvalidationAction, type InvalidationTarget } from './cache/resolver.ts';
 import { pathResolver } from './catalog/resolve-path.ts';
@@ -125,7 +126,9 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
   const upstreams = { tmdb, tvdb } as const;
 
   const admission: AdmissionRules = { policy: config.cache.policy, negativeTtlMs: config.cache.negativeTtlMs, gzipLevel: config.cache.gzipLevel };
-  const memory = new MemoryTier(config.cache.maxBytes);
+  // One bound for the cache: the memory tier's stored entries plus the decoded copies for identity clients.
+  const identityCopies = new IdentityCopies(Math.floor(config.cache.maxBytes * IDENTITY_COPIES_SHARE));
+  const memory = new MemoryTier(config.cache.maxBytes - identityCopies.figures.max_bytes);
   const resolver = new Resolver({
     memory,
     second: store?.tier ?? null,
@@ -147,7 +150,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
   const identity = new ClientIdentity(config.trustedProxies);
   const clientLimit = config.clientRateLimit ? { identity, limiter: new ClientRateLimiter(config.clientRateLimit) } : null;
   const accessKeys = config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null;
-  const renderer = new EntryRenderer({ privateAnswers: accessKeys !== null });
+  const renderer = new EntryRenderer({ privateAnswers: accessKeys !== null, identityCopies });
   // Tokens for TVDB clients, signed with a key derived from the relay's secrets (the same on every machine).
   const relayTokens = new RelayTokens(configSecrets(config), now);
   const linksView = new TvdbLinksView({
@@ -170,7 +173,8 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     rejections,
     clientLimiter: clientLimit?.limiter ?? null,
     store,
-    tables: () => ({ hit_memo: memo.figures, query_memo: queries.figures }),
+    tables: () => ({ hit_memo: memo.figures, query_memo: queries.figures, identity_copies: identityCopies.figures }),
+    cacheMaxBytes: config.cache.maxBytes,
   });
   for (const client of [tmdb, tvdb]) {
     client.meter.listener = (status, ms) =>
@@ -188,7 +192,8 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       tvdb,
       rejections,
       clientLimiter: clientLimit?.limiter ?? null,
-      tables: { hit_memo: memo.figures, query_memo: queries.figures },
+      tables: { hit_memo: memo.figures, query_memo: queries.figures, identity_copies: identityCopies.figures },
+      cacheMaxBytes: config.cache.maxBytes,
       store,
       feeds,
       uptimeSeconds: uptimeSeconds(),

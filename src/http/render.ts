@@ -1,6 +1,7 @@
 import type { CacheEntry } from '../cache/entry.ts';
 import type { CacheState } from '../cache/resolver.ts';
 import type { RequestContext } from '../observability/request-context.ts';
+import type { IdentityCopies } from './identity-copies.ts';
 import type { BodyView } from './views.ts';
 import { UpstreamErrorResponse, UpstreamFailure } from '../upstreams/errors.ts';
 import { UPSTREAM_LABEL, type UpstreamName } from '../upstreams/types.ts';
@@ -57,8 +58,8 @@ interface EntryTimes {
 }
 
 /**
- * Renders cache entries: the stored gzip bytes for clients that accept gzip, decoded bytes for the
- * rest; 304 when the client already holds this representation. The one renderer for every answer
+ * Renders cache entries: the stored gzip bytes for clients that accept gzip, a decoded copy for the
+ * rest (see IdentityCopies); 304 when the client already holds this representation. The one renderer for every answer
  * from the cache, whether the edge's hit memo or a route handler found the entry.
  *
  * With access keys on, answers are `private`: a shared cache in front of the relay must not hand a
@@ -67,9 +68,11 @@ interface EntryTimes {
 export class EntryRenderer {
   private readonly times = new WeakMap<CacheEntry, EntryTimes>();
   private readonly visibility: 'public' | 'private';
+  private readonly identity: IdentityCopies;
 
-  constructor(options: { privateAnswers: boolean }) {
+  constructor(options: { privateAnswers: boolean; identityCopies: IdentityCopies }) {
     this.visibility = options.privateAnswers ? 'private' : 'public';
+    this.identity = options.identityCopies;
   }
 
   render(stored: CacheEntry, state: CacheState, request: Request, now: number, context?: RequestContext, view?: BodyView | null): Response {
@@ -100,7 +103,7 @@ export class EntryRenderer {
       headers['content-encoding'] = 'gzip';
       return new Response(entry.gzipBody, { status: entry.status, headers });
     }
-    return new Response(Bun.gunzipSync(entry.gzipBody), { status: entry.status, headers });
+    return new Response(this.identity.body(entry), { status: entry.status, headers });
   }
 
   private entryTimes(entry: CacheEntry, now: number): EntryTimes {

@@ -19,6 +19,8 @@ export interface MetricsSources {
   store?: SecondStore | null;
   /** Bounded tables beside the cache, read at scrape time. */
   tables?: () => Record<string, BoundedTableFigures>;
+  /** CACHE_MAX_BYTES (the memory tier holds it less the identity copies' share). */
+  cacheMaxBytes?: number;
 }
 
 /**
@@ -99,8 +101,10 @@ export class RelayMetrics {
     counter('relay_table_evictions_total', 'Entries each table dropped to stay within its bound (least recently used first)', ['table'], () => perTable((f) => f.evictions));
 
     gauge('relay_cache_entries', 'Entries in the memory cache', [], (g) => g.set(memory.entries));
-    gauge('relay_cache_bytes', 'Bytes counted against CACHE_MAX_BYTES', [], (g) => g.set(memory.storedBytes));
-    gauge('relay_cache_max_bytes', 'CACHE_MAX_BYTES', [], (g) => g.set(memory.maxBytes));
+    gauge('relay_cache_bytes', 'Bytes counted against CACHE_MAX_BYTES (stored entries and identity copies)', [], (g) =>
+      g.set(memory.storedBytes + (tables().identity_copies?.bytes ?? 0)),
+    );
+    gauge('relay_cache_max_bytes', 'CACHE_MAX_BYTES', [], (g) => g.set(sources.cacheMaxBytes ?? memory.maxBytes));
     counter('relay_cache_lookups_total', 'Cache lookups by outcome', ['outcome'], () => {
       const c = resolver.counters;
       return [

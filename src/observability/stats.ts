@@ -17,7 +17,9 @@ export interface StatsSources {
   rejections: RequestRejections;
   clientLimiter: ClientRateLimiter | null;
   /** Bounded tables beside the cache (hit memo, query memo): entries, bytes, bound, evictions. */
-  tables: Record<'hit_memo' | 'query_memo', BoundedTableFigures>;
+  tables: Record<'hit_memo' | 'query_memo' | 'identity_copies', BoundedTableFigures>;
+  /** CACHE_MAX_BYTES: the memory tier's entries and the identity copies together. */
+  cacheMaxBytes: number;
   store: SecondStore | null;
   feeds: readonly FeedFollower[];
   uptimeSeconds: number;
@@ -45,8 +47,9 @@ export function collectStats(s: StatsSources) {
       hit_rate_pct: hitRatePct(c),
       size: s.memory.entries,
       memory_bytes: s.memory.storedBytes,
+      identity_copy_bytes: s.tables.identity_copies.bytes,
       uncompressed_bytes: s.memory.identityBytes(),
-      max_bytes: s.memory.maxBytes,
+      max_bytes: s.cacheMaxBytes,
       records: s.memory.records,
       stale: c.stale,
       coalesced: c.coalesced,
@@ -57,7 +60,7 @@ export function collectStats(s: StatsSources) {
       invalidated: c.invalidated,
       fetches_in_flight: s.resolver.fetchesInFlight,
     },
-    tables: { hit_memo: { ...s.tables.hit_memo }, query_memo: { ...s.tables.query_memo } },
+    tables: { hit_memo: { ...s.tables.hit_memo }, query_memo: { ...s.tables.query_memo }, identity_copies: { ...s.tables.identity_copies } },
     cache_store: s.store ? storeStats(s.store, c.tierHits) : null,
     feeds: Object.fromEntries(s.feeds.map((feed) => [feed.name, feed.stats()])),
     process: processMemory(),

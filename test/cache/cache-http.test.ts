@@ -253,20 +253,28 @@ describe('what is stored', () => {
 });
 
 describe('memory bound', () => {
-  test('stored bytes never exceed CACHE_MAX_BYTES while filling far past it', async () => {
+  test('stored bytes and identity copies together never exceed CACHE_MAX_BYTES while filling far past it', async () => {
     await freshRelay({ CACHE_MAX_BYTES: '1MiB' });
     const limit = 1024 * 1024;
     let peak = 0;
+    let copiesPeak = 0;
+    type Figures = { cache: { memory_bytes: number; identity_copy_bytes: number; size: number; max_bytes: number } };
     for (let id = 1; id <= 400; id++) {
-      const response = await relay.get(`/tmdb/movies/${id}?append_to_response=credits,images,videos`);
+      // Every third client takes identity: its decoded copies count against the same bound.
+      const path = `/tmdb/movies/${id}?append_to_response=credits,images,videos`;
+      const response = await relay.get(path, { headers: id % 3 === 0 ? IDENTITY : GZIP });
       expect(response.status).toBe(200);
       await response.arrayBuffer();
+      if (id % 3 === 0) await (await relay.get(path, { headers: IDENTITY })).arrayBuffer(); // a hit: decoded and kept
       if (id % 50 === 0) {
-        const { cache } = (await (await relay.get('/stats')).json()) as { cache: { memory_bytes: number; size: number } };
-        peak = Math.max(peak, cache.memory_bytes);
-        expect(cache.memory_bytes).toBeLessThanOrEqual(limit);
+        const { cache } = (await (await relay.get('/stats')).json()) as Figures;
+        peak = Math.max(peak, cache.memory_bytes + cache.identity_copy_bytes);
+        copiesPeak = Math.max(copiesPeak, cache.identity_copy_bytes);
+        expect(cache.max_bytes).toBe(limit);
+        expect(cache.memory_bytes + cache.identity_copy_bytes).toBeLessThanOrEqual(limit);
       }
     }
+    expect(copiesPeak).toBeGreaterThan(limit / 8 / 2); // the copies were used, up to their share
     const { cache } = (await (await relay.get('/stats')).json()) as { cache: { memory_bytes: number; size: number } };
     expect(cache.size).toBeLessThan(400); // evictions happened
     expect(peak).toBeGreaterThan(limit * 0.8); // and the cache was really used up to its bound
@@ -277,6 +285,26 @@ describe('memory bound', () => {
 });
 
 describe('representations', () => {
+  test('identity hits are served from one decoded copy, keyed by content: an edit gets a new copy, never the old bytes', async () => {
+    await freshRelay();
+    type Tables = { tables: { identity_copies: { entries: number; bytes: number } } };
+    const copies = async () => ((await (await relay.get('/stats')).json()) as Tables).tables.identity_copies;
+    const first = await (await relay.get('/tmdb/movies/603', { headers: IDENTITY })).text();
+    for (let i = 0; i < 5; i++) expect(await (await relay.get('/tmdb/movies/603', { headers: IDENTITY })).text()).toBe(first);
+    expect((await copies()).entries).toBe(1);
+    expect((await copies()).bytes).toBeGreaterThan(first.length);
+
+    harness.fake.editRecord('tmdb', 'movie', 603);
+    clock.advance(2 * DAY);
+    await (await relay.get('/tmdb/movies/603', { headers: GZIP })).arrayBuffer(); // stale: refresh in the background
+    await waitFor(() => tmdbCalls('/3/movie/603') === 2);
+    await Bun.sleep(20);
+    const edited = await (await relay.get('/tmdb/movies/603', { headers: IDENTITY })).text();
+    expect(edited).not.toBe(first);
+    const viaGzip = await (await relay.get('/tmdb/movies/603', { headers: GZIP })).text();
+    expect(edited).toBe(viaGzip);
+  });
+
   test('gzip and identity clients get identical decoded bytes; gzip is sent compressed', async () => {
     await freshRelay();
     const plain = await relay.get('/tmdb/tv/shows/1399/1', { headers: IDENTITY });
