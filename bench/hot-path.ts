@@ -20,6 +20,8 @@ export interface HotPathReport {
 
 const DETAIL_PATH = '/tmdb/movies/550?append_to_response=credits,images,videos';
 const CLIENT_HEADERS = { 'accept-encoding': 'gzip', accept: 'application/json' };
+/** curl, scripts and some drop-in clients: no Accept-Encoding at all. */
+const IDENTITY_HEADERS = { accept: 'application/json' };
 
 /**
  * Cache-hit throughput for one hot detail route at 64 connections: the relay (as shipped, the
@@ -28,6 +30,7 @@ const CLIENT_HEADERS = { 'accept-encoding': 'gzip', accept: 'application/json' }
  */
 export async function benchHotPath(fake: FakeInfo, relayCommand: string[], durationSeconds: number): Promise<HotPathReport> {
   const wrk = { connections: 64, threads: 1, durationSeconds, headers: CLIENT_HEADERS };
+  const wrkIdentity = { ...wrk, headers: IDENTITY_HEADERS };
   const rows: HotPathRow[] = [];
   const stops: Started[] = [];
   try {
@@ -43,6 +46,8 @@ export async function benchHotPath(fake: FakeInfo, relayCommand: string[], durat
     const bodyBytes = Bun.gunzipSync(gzipBody).byteLength;
     const relayHeaders = Object.fromEntries([...warm.headers].filter(([name]) => !['date', 'content-length'].includes(name)));
     rows.push({ name: 'relay (LOG_LEVEL=warn)', result: await runWrk(relayUrl + DETAIL_PATH, wrk) });
+    await (await fetch(relayUrl + DETAIL_PATH, { headers: IDENTITY_HEADERS, decompress: false })).arrayBuffer();
+    rows.push({ name: 'relay, identity clients (no gzip)', result: await runWrk(relayUrl + DETAIL_PATH, wrkIdentity) });
 
     const relayInfoUrl = await relayFor('info');
     await (await fetch(relayInfoUrl + DETAIL_PATH)).arrayBuffer();
@@ -56,6 +61,9 @@ export async function benchHotPath(fake: FakeInfo, relayCommand: string[], durat
       const url = `http://127.0.0.1:${port}${DETAIL_PATH}`;
       for (let i = 0; i < 2; i++) await (await fetch(url, { headers: CLIENT_HEADERS })).arrayBuffer();
       rows.push({ name: 'nginx proxy_cache (1 worker)', result: await runWrk(url, wrk) });
+      const identityUrl = `http://127.0.0.1:${port}/identity${DETAIL_PATH}`;
+      for (let i = 0; i < 2; i++) await (await fetch(identityUrl, { headers: IDENTITY_HEADERS, decompress: false })).arrayBuffer();
+      rows.push({ name: 'nginx proxy_cache, identity clients (no gzip)', result: await runWrk(identityUrl, wrkIdentity) });
     }
 
     const dir = mkdtempSync(join(tmpdir(), 'relay-bench-bare-'));

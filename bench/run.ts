@@ -1,5 +1,5 @@
 /**
- * `bun run bench [--only hot,replay,memory,overload,tiers] [--duration 10] [--requests 600000] [--fleet-requests 200000] [--binary <path>] [--write]`
+ * `bun run bench [--only hot,replay,memory,overload,tiers,feeds] [--duration 10] [--requests 600000] [--fleet-requests 200000] [--binary <path>] [--write]`
  *
  * Starts the fake upstream (30-80 ms latency) and the relay as shipped (the compiled binary, built
  * first), then measures: cache-hit throughput and latency vs nginx proxy_cache and a bare Bun.serve
@@ -15,6 +15,7 @@ import { benchMemory, type MemoryReport } from './memory.ts';
 import { benchOverload, type OverloadReport } from './overload.ts';
 import { benchReplay, type ReplayReport } from './replay.ts';
 import { benchTiers, renderTiers, type TiersReport } from './tiers.ts';
+import { benchFeedsSim, renderFeedsSim, type FeedsSimReport } from './feeds-sim.ts';
 
 export interface FakeInfo {
   tmdbBaseUrl: string;
@@ -27,7 +28,7 @@ const flag = (name: string, fallback: string) => {
   const at = args.indexOf(`--${name}`);
   return at === -1 ? fallback : (args[at + 1] ?? fallback);
 };
-const only = new Set(flag('only', 'hot,replay,memory,overload,tiers').split(','));
+const only = new Set(flag('only', 'hot,replay,memory,overload,tiers,feeds').split(','));
 const duration = Number(flag('duration', '10'));
 const requests = Number(flag('requests', '600000'));
 const memoryEntries = Number(flag('entries', '50000'));
@@ -60,6 +61,7 @@ let replay: ReplayReport | null = null;
 let memory: MemoryReport | null = null;
 let overload: OverloadReport | null = null;
 let tiers: TiersReport | null = null;
+let feeds: FeedsSimReport | null = null;
 
 const fake = await startFake('30-80');
 try {
@@ -73,6 +75,7 @@ try {
 } finally {
   await fake.stop();
 }
+if (only.has('feeds')) feeds = await benchFeedsSim(relayCommand);
 if (only.has('memory')) {
   const fastFake = await startFake('0');
   try {
@@ -98,13 +101,15 @@ function renderReport(): string {
   lines.push(`Run: \`bun run bench ${args.join(' ')}\`, ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Bun ${Bun.version}.`, '');
   if (hot) {
     const relay = hot.rows[0]?.result;
-    lines.push(`### Cache-hit throughput: \`GET ${hot.path}\` (${hot.bodyBytes} B JSON, ${hot.gzipBytes} B gzip), wrk -t1 -c64 -d${duration}s, Accept-Encoding: gzip`, '');
+    lines.push(`### Cache-hit throughput: \`GET ${hot.path}\` (${hot.bodyBytes} B JSON, ${hot.gzipBytes} B gzip), wrk -t1 -c64 -d${duration}s, Accept-Encoding: gzip unless the row says identity`, '');
     lines.push('| server | req/s | p50 | p99 | relay (warn) / this | non-2xx |', '|---|---:|---:|---:|---:|---:|');
     for (const row of hot.rows) {
       const ratio = relay ? (relay.requestsPerSecond / row.result.requestsPerSecond).toFixed(2) : '-';
       lines.push(`| ${row.name} | ${Math.round(row.result.requestsPerSecond).toLocaleString('en')} | ${row.result.p50Ms.toFixed(2)} ms | ${row.result.p99Ms.toFixed(2)} ms | ${ratio}x | ${row.result.non2xx + row.result.socketErrors} |`);
     }
-    lines.push('');
+    const rate = (name: string) => hot.rows.find((row) => row.name.startsWith(name))?.result.requestsPerSecond;
+    const versus = (a: number | undefined, b: number | undefined) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+    lines.push('', `Relay / nginx, same client: gzip ${versus(rate('relay (LOG_LEVEL=warn)'), rate('nginx proxy_cache (1 worker)'))}, identity ${versus(rate('relay, identity'), rate('nginx proxy_cache, identity'))}.`, '');
   }
   if (replay) {
     const last = replay.windows.at(-1);
@@ -140,5 +145,6 @@ function renderReport(): string {
     lines.push(`| client wait with the breaker open (dead upstream, timeout ${overload.timeoutMs / 1000} s), p50 / max of 200 | ${overload.breakerWaitP50Ms.toFixed(2)} ms / ${overload.breakerWaitMaxMs.toFixed(2)} ms |`, '');
   }
   if (tiers) lines.push(...renderTiers(tiers));
+  if (feeds) lines.push(...renderFeedsSim(feeds));
   return lines.join('\n');
 }

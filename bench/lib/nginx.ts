@@ -5,7 +5,8 @@ import { spawnUntil, type Started } from './processes.ts';
 
 /**
  * nginx with proxy_cache in front of the same fake TMDB: one worker, the cache key on URI + args,
- * gzip stored and served as-is (like the relay). Maps /tmdb/movies/{id} to /3/movie/{id}?...&api_key.
+ * gzip stored and served as-is (like the relay). Maps /tmdb/movies/{id} to /3/movie/{id}?...&api_key;
+ * /identity/tmdb/movies/{id} caches and serves the identity answer, for clients without gzip.
  */
 export async function startNginx(port: number, tmdbBaseUrl: string, apiKey: string): Promise<Started & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'relay-bench-nginx-'));
@@ -22,6 +23,20 @@ http {
   upstream fake_tmdb { server ${upstream.host}; keepalive 32; }
   server {
     listen 127.0.0.1:${port} reuseport;
+    # Identity clients: nginx caches the upstream's identity answer and serves it as stored.
+    location ~ ^/identity/tmdb/movies/(\\d+)$ {
+      set $upstream_args "$args&api_key=${apiKey}";
+      proxy_pass http://fake_tmdb/3/movie/$1?$upstream_args;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Accept-Encoding "";
+      proxy_cache relay;
+      proxy_cache_key identity$uri$is_args$args;
+      proxy_cache_valid 200 1d;
+      proxy_cache_lock on;
+      proxy_ignore_headers Cache-Control Expires Set-Cookie Vary;
+      add_header x-cache $upstream_cache_status;
+    }
     location ~ ^/tmdb/movies/(\\d+)$ {
       set $upstream_args "$args&api_key=${apiKey}";
       proxy_pass http://fake_tmdb/3/movie/$1?$upstream_args;
