@@ -91,7 +91,7 @@ function shuffle<T>(items: T[], random: () => number): void {
   }
 }
 
-function zipfSampler(n: number, s: number, random: () => number): () => number {
+export function zipfSampler(n: number, s: number, random: () => number): () => number {
   const cumulative = new Float64Array(n);
   let total = 0;
   for (let rank = 1; rank <= n; rank++) cumulative[rank - 1] = total += 1 / rank ** s;
@@ -118,7 +118,7 @@ function weightedSampler(weights: [string, number][], random: () => number): () 
 }
 
 /** Small seeded PRNG: the same workload every run. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
