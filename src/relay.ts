@@ -200,7 +200,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     });
 
   const app = buildApp({
-    proxy: { mounts, upstreams, resolver, renderer, now, queries, clientLimit, rejections },
+    proxy: { mounts, upstreams, resolver, renderer, now, queries, identity, clientLimit, rejections },
     login: { tokens: relayTokens, accessKey: accessKeys ? (presented) => accessKeys.match(presented) : null, rejections },
     admin:
       config.adminKeys.length > 0

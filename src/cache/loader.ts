@@ -15,9 +15,9 @@ export class UpstreamLoader implements OriginLoader {
     private readonly onFailure: ((upstream: UpstreamName, error: unknown) => void) | null = null,
   ) {}
 
-  async load(origin: Origin, lane: Lane): Promise<CacheEntry> {
+  async load(origin: Origin, lane: Lane, client = ''): Promise<CacheEntry> {
     try {
-      const response = await this.clients[origin.upstream].get(origin.path, origin.query, lane);
+      const response = await this.clients[origin.upstream].get(origin.path, origin.query, lane, client);
       return admit(origin, response, this.rules, this.now());
     } catch (error) {
       this.onFailure?.(origin.upstream, error);

@@ -31,7 +31,8 @@ export type { InvalidationAction, InvalidationTarget };
 
 /** Fetches an origin from its upstream and turns the answer into an entry (or throws). */
 export interface OriginLoader {
-  load(origin: Origin, lane: Lane): Promise<CacheEntry>;
+  /** `client`: who waits for a fill (for the upstream's fair share); '' for background work. */
+  load(origin: Origin, lane: Lane, client?: string): Promise<CacheEntry>;
   /** False while nothing may be sent to this upstream (paused, breaker open): optional work waits. */
   ready(upstream: UpstreamName): boolean;
 }
@@ -147,7 +148,7 @@ export class Resolver {
   }
 
   /** Everything that is not a fresh hit: a stale answer plus a refresh, a joined fetch, or a new fetch. */
-  async resolve(origin: Origin): Promise<Outcome> {
+  async resolve(origin: Origin, client = ''): Promise<Outcome> {
     const key = keyOf(origin);
     const existing = this.memory.get(key);
     if (existing !== undefined) {
@@ -169,7 +170,7 @@ export class Resolver {
       this.counters.coalesced++;
       return { entry, state: 'COALESCED' };
     }
-    const { entry, source } = await this.fly(key, origin, 'fill').promise;
+    const { entry, source } = await this.fly(key, origin, 'fill', client).promise;
     this.assertUsable(entry);
     if (source === 'upstream') {
       this.counters.misses++;
@@ -264,9 +265,9 @@ export class Resolver {
   }
 
   /** Starts the one fetch for `key`; the entry is stored (memory, and the second tier when it came from upstream). */
-  private fly(key: string, origin: Origin, mode: FetchMode): Flight {
+  private fly(key: string, origin: Origin, mode: FetchMode, client = ''): Flight {
     if (mode !== 'fill') this.counters.refreshes++;
-    const promise = this.fetch(key, origin, mode).then(
+    const promise = this.fetch(key, origin, mode, client).then(
       (fetched) => {
         this.flights.delete(key);
         this.backoff.delete(key);
@@ -285,14 +286,14 @@ export class Resolver {
     return flight;
   }
 
-  private async fetch(key: string, origin: Origin, mode: FetchMode): Promise<Fetched> {
+  private async fetch(key: string, origin: Origin, mode: FetchMode, client: string): Promise<Fetched> {
     const lane: Lane = mode === 'fill' ? 'foreground' : 'background';
     if (this.second !== null && mode !== 'forced') {
       const stored = await this.second.get(key);
       if (stored !== undefined && (mode === 'fill' || this.newerAndFresh(stored, key))) return { entry: stored, source: 'tier' };
     }
-    if (this.fleet !== null && this.second !== null) return this.fetchForFleet(key, origin, mode, lane, this.fleet, this.second);
-    const entry = await this.loader.load(origin, lane);
+    if (this.fleet !== null && this.second !== null) return this.fetchForFleet(key, origin, mode, lane, client, this.fleet, this.second);
+    const entry = await this.loader.load(origin, lane, client);
     this.second?.set(key, entry);
     return { entry, source: 'upstream' };
   }
@@ -302,7 +303,7 @@ export class Resolver {
    * announces; the others wait and read what it wrote. A dead holder costs the lock's lifetime, then a
    * waiter takes over. Without Redis (unavailable), this relay fetches on its own.
    */
-  private async fetchForFleet(key: string, origin: Origin, mode: FetchMode, lane: Lane, fleet: Fleet, second: GuardedTier): Promise<Fetched> {
+  private async fetchForFleet(key: string, origin: Origin, mode: FetchMode, lane: Lane, client: string, fleet: Fleet, second: GuardedTier): Promise<Fetched> {
     let unavailable = false;
     for (let round = 0; round < FLEET_ROUNDS && !unavailable; round++) {
       const token = await fleet.locks.acquire(key);
@@ -312,7 +313,7 @@ export class Resolver {
       }
       if (token !== null) {
         try {
-          const entry = await this.loader.load(origin, lane);
+          const entry = await this.loader.load(origin, lane, client);
           // Written before the announcement, so every waiter that wakes finds it.
           await second.write(key, entry);
           await fleet.locks.release(key, token, 'filled');
@@ -332,7 +333,7 @@ export class Resolver {
       // Redis answers, but the holders' fetches failed: say so rather than add one call per relay.
       throw new UpstreamFailure(origin.upstream, 'unavailable', 'upstream failing for the whole fleet; retry later', 2);
     }
-    const entry = await this.loader.load(origin, lane);
+    const entry = await this.loader.load(origin, lane, client);
     second.set(key, entry);
     return { entry, source: 'upstream' };
   }

@@ -27,6 +27,8 @@ export interface ProxyDeps {
   now: () => number;
   /** Canonicalises query strings (with its bounded memo). */
   queries: QueryCanonicalizer;
+  /** Who is calling, for the fair share of the upstream budget between clients (and client limits). */
+  identity: ClientIdentity;
   /** Per-client budget on cache misses, when CLIENT_RATE_LIMIT is set. */
   clientLimit: { identity: ClientIdentity; limiter: ClientRateLimiter } | null;
   rejections: RequestRejections;
@@ -100,7 +102,7 @@ function proxyHandler(route: MountRoute, view: BodyView | null, queries: QueryCa
     if (limited !== null) return limited;
 
     const started = performance.now();
-    return resolver.resolve(origin).then(
+    return resolver.resolve(origin, deps.identity.identify(request, peerAddress(request, context))).then(
       (outcome) => {
         if (context) {
           if (outcome.state === 'MISS') context.upstreamMs = performance.now() - started;

@@ -87,11 +87,12 @@ export class UpstreamGuard {
     this.backgroundReserve = Math.floor(options.burst / 4);
   }
 
-  async run(task: () => Promise<UpstreamResponse>, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
+  /** `client`: who a foreground call is for (see LaneQueue's fair share); '' when nobody in particular. */
+  async run(task: () => Promise<UpstreamResponse>, lane: Lane = 'foreground', client = ''): Promise<UpstreamResponse> {
     const { ticket, pauseProbe } = this.admit();
     const queuedAt = this.now();
     try {
-      await this.acquire(lane);
+      await this.acquire(lane, client);
     } catch (error) {
       this.breaker.release(ticket);
       if (pauseProbe) this.pauseProbe = 'due'; // never sent: the next call probes instead
@@ -163,19 +164,27 @@ export class UpstreamGuard {
     this.active[lane]++;
   }
 
-  private acquire(lane: Lane): Promise<void> | void {
+  private acquire(lane: Lane, client: string): Promise<void> | void {
     const nobodyAhead = this.queue.length('foreground') === 0 && (lane === 'foreground' || this.queue.length('background') === 0);
     if (nobodyAhead && this.mayStart(lane)) {
       this.start(lane);
       return;
     }
-    const ahead = lane === 'foreground' ? this.queue.length('foreground') : this.queue.length();
+    // Round-robin between clients: a client's place depends on its own waiters, not on a flood's.
+    const ahead = lane === 'foreground' ? this.queue.aheadOf(client) : this.queue.length();
     const predictedMs = this.bucket.msUntil(ahead + 1 + (lane === 'background' ? this.backgroundReserve : 0));
-    if (this.queue.isFull(lane) || predictedMs > this.options.maxQueueWaitMs) {
-      throw this.refuse('queue_full', Math.max(predictedMs, 1_000), 'request budget exhausted');
+    if (predictedMs > this.options.maxQueueWaitMs) throw this.refuse('queue_full', Math.max(predictedMs, 1_000), 'request budget exhausted');
+    if (lane === 'background' && this.queue.isFull('background')) throw this.refuse('queue_full', 1_000, 'request budget exhausted');
+    if (lane === 'foreground') {
+      const { room, displaced } = this.queue.makeRoom(client);
+      if (!room) throw this.refuse('queue_full', Math.max(predictedMs, 1_000), 'request budget exhausted');
+      if (displaced !== null) {
+        if (displaced.timer) clearTimeout(displaced.timer);
+        displaced.reject(this.refuse('queue_full', 1_000, 'request budget exhausted (fair share)'));
+      }
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { lane, resolve, reject, timer: null };
+      const waiter: Waiter = { lane, client, resolve, reject, timer: null };
       waiter.timer = setTimeout(() => {
         if (this.queue.remove(waiter)) reject(this.refuse('queue_timeout', 1_000, 'request budget exhausted'));
       }, this.options.maxQueueWaitMs);

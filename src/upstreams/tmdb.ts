@@ -34,13 +34,13 @@ export class TmdbClient implements UpstreamClient {
     return this.options.transport.guard;
   }
 
-  get(path: string, query: string, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
+  get(path: string, query: string, lane: Lane = 'foreground', client = ''): Promise<UpstreamResponse> {
     if (!this.configured) return Promise.reject(UpstreamFailure.notConfigured('tmdb'));
     const search = [query, this.keySuffix].filter(Boolean).join('&');
     return this.options.transport.send({
       method: 'GET',
       url: `${this.options.baseUrl}${path}${search ? `?${search}` : ''}`,
       headers: this.headers,
-    }, lane);
+    }, lane, client);
   }
 }

@@ -14,7 +14,7 @@ export class GuardedTransport {
     private readonly maxBodyBytes: number,
   ) {}
 
-  send(request: Pick<UpstreamRequest, 'method' | 'url' | 'headers' | 'body'>, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
-    return this.guard.run(() => requestUpstream({ ...request, upstream: this.upstream, timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes, meter: this.meter }), lane);
+  send(request: Pick<UpstreamRequest, 'method' | 'url' | 'headers' | 'body'>, lane: Lane = 'foreground', client = ''): Promise<UpstreamResponse> {
+    return this.guard.run(() => requestUpstream({ ...request, upstream: this.upstream, timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes, meter: this.meter }), lane, client);
   }
 }

@@ -41,18 +41,18 @@ export class TvdbClient implements UpstreamClient {
     return this.options.transport.guard;
   }
 
-  async get(path: string, query: string, lane: Lane = 'foreground'): Promise<UpstreamResponse> {
+  async get(path: string, query: string, lane: Lane = 'foreground', client = ''): Promise<UpstreamResponse> {
     if (!this.configured) throw UpstreamFailure.notConfigured('tvdb');
     const url = `${this.options.baseUrl}${path}${query ? `?${query}` : ''}`;
     const first = await this.tokens.token();
-    const response = await this.send(url, first, lane);
+    const response = await this.send(url, first, lane, client);
     if (response.status !== 401) return response;
     this.tokens.invalidate(first);
-    return this.send(url, await this.tokens.token(), lane);
+    return this.send(url, await this.tokens.token(), lane, client);
   }
 
-  private send(url: string, token: string, lane: Lane): Promise<UpstreamResponse> {
-    return this.options.transport.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } }, lane);
+  private send(url: string, token: string, lane: Lane, client: string): Promise<UpstreamResponse> {
+    return this.options.transport.send({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } }, lane, client);
   }
 
   private login(): Promise<UpstreamResponse> {

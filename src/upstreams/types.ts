@@ -23,7 +23,8 @@ export interface UpstreamClient {
   readonly guard: UpstreamGuard;
   /**
    * `path` starts with '/', `query` is encoded and has no leading '?' (may be ''). `lane`: whether a
-   * client waits for this (foreground) or not (background: refreshes, feeds).
+   * client waits for this (foreground) or not (background: refreshes, feeds). `client`: who waits,
+   * for the fair share of the upstream budget.
    */
-  get(path: string, query: string, lane?: Lane): Promise<UpstreamResponse>;
+  get(path: string, query: string, lane?: Lane, client?: string): Promise<UpstreamResponse>;
 }

@@ -151,6 +151,52 @@ describe('429 from upstream', () => {
   });
 });
 
+describe('fair share of the upstream budget', () => {
+  test('one client flooding distinct misses cannot starve another: its misses stay under 2x their uncontended latency', async () => {
+    const r = await start({ TRUSTED_PROXIES: '127.0.0.1/32,::1', UPSTREAM_MAX_CONCURRENCY: '64' });
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie', fault: { kind: 'delay', ms: 100 } });
+    const as = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const timedMiss = async (id: number) => {
+      const t0 = performance.now();
+      const response = await r.get(`/tmdb/movies/${id}`, as('198.51.100.2'));
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+      return performance.now() - t0;
+    };
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
+    const alone: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      alone.push(await timedMiss(5000 + i));
+      await Bun.sleep(100);
+    }
+    await Bun.sleep(1_100); // the bucket refills
+
+    // The flood: 400 distinct misses at once from one address, ten seconds of the budget (40/s).
+    const flood = Promise.all(Array.from({ length: 400 }, (_, i) => r.get(`/tmdb/movies/${6000 + i}`, as('203.0.113.9')).then((res) => res.status)));
+    await Bun.sleep(300);
+    const contended: number[] = [];
+    for (let i = 0; i < 5; i++) contended.push(await timedMiss(5100 + i));
+    const floodStatuses = await flood;
+    console.log(`fair share: other client's miss p50 ${median(alone).toFixed(0)} ms alone, ${median(contended).toFixed(0)} ms beside a flood of 400 (${floodStatuses.filter((s) => s === 200).length} of the flood answered, the rest 503)`);
+    expect(median(contended)).toBeLessThan(2 * median(alone));
+    expect(floodStatuses.every((s) => s === 200 || s === 503)).toBe(true);
+  });
+
+  test('a full queue gives a light client the busiest client\'s newest place', async () => {
+    const r = await start({ TRUSTED_PROXIES: '127.0.0.1/32,::1', TMDB_RATE_LIMIT: '5', TMDB_RATE_BURST: '1', UPSTREAM_QUEUE_MAX: '20', UPSTREAM_QUEUE_TIMEOUT: '30s' });
+    const as = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+    const flood = Promise.all(Array.from({ length: 40 }, (_, i) => r.get(`/tmdb/movies/${7000 + i}`, as('203.0.113.9')).then((res) => res.status)));
+    await Bun.sleep(200);
+    const t0 = performance.now();
+    const light = await r.get('/tmdb/movies/7999', as('198.51.100.2'));
+    expect(light.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(1_000); // one or two turns at 5/s, not the 20 queued before it
+    const statuses = await flood;
+    expect(statuses.filter((s) => s === 503).length).toBeGreaterThanOrEqual(20); // the flood beyond its share
+  }, 30_000);
+});
+
 describe('circuit breaker', () => {
   test('a dead upstream opens the breaker: clients get 503 or stale at once, not after the timeout', async () => {
     const r = await start({ UPSTREAM_TIMEOUT_MS: '500', BREAKER_THRESHOLD: '3', BREAKER_COOLDOWN: '1s', CACHE_TTL_DETAILS: '1s/1d' });

@@ -161,6 +161,40 @@ describe('queue lanes', () => {
   });
 });
 
+describe('fair share between clients', () => {
+  test('queued client calls are served round-robin by client, each client in its own order', async () => {
+    const guard = guardWith({ maxConcurrent: 1 });
+    const gate = deferred<UpstreamResponse>();
+    const order: string[] = [];
+    const busy = guard.run(() => gate.promise, 'foreground', 'flood');
+    const calls = [
+      ...Array.from({ length: 4 }, (_, i) => guard.run(async () => (order.push(`flood-${i}`), ok()), 'foreground', 'flood')),
+      guard.run(async () => (order.push('a-0'), ok()), 'foreground', 'a'),
+      guard.run(async () => (order.push('a-1'), ok()), 'foreground', 'a'),
+      guard.run(async () => (order.push('b-0'), ok()), 'foreground', 'b'),
+    ];
+    gate.resolve(ok());
+    await busy;
+    await Promise.all(calls);
+    expect(order).toEqual(['flood-0', 'a-0', 'b-0', 'flood-1', 'a-1', 'flood-2', 'flood-3']);
+  });
+
+  test('a full queue refuses the busiest client\'s newest waiter to seat a lighter client; an equal one is refused itself', async () => {
+    const guard = guardWith({ maxConcurrent: 1, maxQueue: 3 });
+    const gate = deferred<UpstreamResponse>();
+    const busy = guard.run(() => gate.promise, 'foreground', 'flood');
+    const flood = Array.from({ length: 3 }, () => guard.run(async () => ok(), 'foreground', 'flood').then(() => 'ok', (e: UpstreamFailure) => e.kind));
+    const light = guard.run(async () => ok(), 'foreground', 'light').then(() => 'ok', (e: UpstreamFailure) => e.kind);
+    expect(await flood[2]).toBe('unavailable'); // displaced at once
+    expect(guard.snapshot().queue_depth).toBe(3);
+    // The flood now holds 2 places, the light client 1: another light call (2 vs 2) does not displace.
+    await expect(guard.run(async () => ok(), 'foreground', 'light')).rejects.toMatchObject({ kind: 'unavailable' });
+    gate.resolve(ok());
+    await busy;
+    expect(await Promise.all([flood[0], flood[1], light])).toEqual(['ok', 'ok', 'ok']);
+  });
+});
+
 describe('token bucket', () => {
   test('refills at its rate up to the burst, and predicts waits', () => {
     const clock = { now: 0 };
