@@ -45,12 +45,14 @@ export async function requestUpstream(request: UpstreamRequest): Promise<Upstrea
     });
     status = response.status;
     const wire = await readBounded(request.upstream, response, request.maxBodyBytes);
-    const body = decode(request.upstream, wire, response.headers.get('content-encoding'), request.maxBodyBytes);
+    const encoding = response.headers.get('content-encoding');
+    const body = decode(request.upstream, wire, encoding, request.maxBodyBytes);
     request.meter?.record(status, performance.now() - started);
     return {
       status,
       contentType: response.headers.get('content-type') ?? '',
       body,
+      ...(body !== wire && isGzip(encoding) ? { gzipBody: wire } : {}),
       retryAfter: response.headers.get('retry-after'),
     };
   } catch (error) {
@@ -58,6 +60,26 @@ export async function requestUpstream(request: UpstreamRequest): Promise<Upstrea
     if (error instanceof UpstreamFailure) throw error;
     throw classifyFetchError(request.upstream, error, signal);
   }
+}
+
+/**
+ * An oversized body was just read up to the bound (or decoded up to it) and thrown away. Its
+ * megabytes stay in RSS until the next collection, which an idle relay may not run for many seconds;
+ * so one full collection is scheduled shortly after the last such drop (a burst of them costs one).
+ * Rare by nature, and never more than one a second.
+ */
+const COLLECT_AFTER_MS = 250;
+let collection: ReturnType<typeof setTimeout> | null = null;
+let lastCollection = 0;
+function dropped(): void {
+  if (collection !== null) clearTimeout(collection);
+  const wait = Math.max(COLLECT_AFTER_MS, lastCollection + 1_000 - Date.now());
+  collection = setTimeout(() => {
+    collection = null;
+    lastCollection = Date.now();
+    Bun.gc(true);
+  }, wait);
+  collection.unref();
 }
 
 function tooLarge(upstream: UpstreamName, maxBytes: number): UpstreamFailure {
@@ -68,10 +90,14 @@ function tooLarge(upstream: UpstreamName, maxBytes: number): UpstreamFailure {
 async function readBounded(upstream: UpstreamName, response: Response, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
+    // Bun's fetch may have buffered part of it already.
     await response.body?.cancel().catch(() => {});
+    dropped();
     throw tooLarge(upstream, maxBytes);
   }
   if (response.body === null) return new Uint8Array(0);
+  // A declared length within the bound: one read into one buffer, no chunks to copy together.
+  if (Number.isSafeInteger(declared) && declared >= 0) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -81,6 +107,8 @@ async function readBounded(upstream: UpstreamName, response: Response, maxBytes:
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
+      chunks.length = 0;
+      dropped();
       throw tooLarge(upstream, maxBytes);
     }
     chunks.push(value);
@@ -102,13 +130,21 @@ function decode(upstream: UpstreamName, wire: Uint8Array<ArrayBuffer>, encoding:
   if (wire.byteLength === 0) return wire;
   try {
     const options = { maxOutputLength: maxBytes };
-    if (coding === 'gzip' || coding === 'x-gzip') return asBytes(zlib.gunzipSync(wire, options));
+    if (isGzip(coding)) return asBytes(zlib.gunzipSync(wire, options));
     if (coding === 'deflate') return asBytes(zlib.inflateSync(wire, options));
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(upstream, maxBytes);
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      dropped();
+      throw tooLarge(upstream, maxBytes);
+    }
     throw new UpstreamFailure(upstream, 'undecodable', `Upstream sent a ${coding} body that does not decode`);
   }
   throw new UpstreamFailure(upstream, 'undecodable', 'Upstream sent a body in an encoding the relay did not ask for');
+}
+
+function isGzip(encoding: string | null): boolean {
+  const coding = encoding?.trim().toLowerCase();
+  return coding === 'gzip' || coding === 'x-gzip';
 }
 
 function asBytes(buffer: Buffer): Uint8Array<ArrayBuffer> {
