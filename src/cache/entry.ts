@@ -30,6 +30,8 @@ export interface EntryBody {
   status: number;
   contentType: string;
   body: Uint8Array<ArrayBuffer>;
+  /** The same body already gzip-compressed (as the upstream sent it): stored as it is. */
+  gzipBody?: Uint8Array<ArrayBuffer>;
 }
 
 export function createEntry(answer: EntryBody, freshness: Freshness, now: number, gzipLevel: number, origin: Origin, records: readonly string[]): CacheEntry {
@@ -39,7 +41,8 @@ export function createEntry(answer: EntryBody, freshness: Freshness, now: number
   return {
     status: answer.status,
     contentType: answer.contentType,
-    gzipBody: Bun.gzipSync(body, { level: gzipLevel as 1 }),
+    // Compressing again would cost a deflate per miss (CPU and a few hundred KiB of zlib state).
+    gzipBody: answer.gzipBody ?? Bun.gzipSync(body, { level: gzipLevel as 1 }),
     identityLength: body.byteLength,
     etag: `"${tag}"`,
     etagGzip: `"${tag}-gz"`,

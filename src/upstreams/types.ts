@@ -11,6 +11,11 @@ export interface UpstreamResponse {
   status: number;
   contentType: string;
   body: Uint8Array<ArrayBuffer>;
+  /**
+   * The body as the upstream sent it, when it came gzip-encoded (and decoded cleanly): the cache
+   * keeps these bytes instead of compressing the body again.
+   */
+  gzipBody?: Uint8Array<ArrayBuffer>;
   /** Raw `Retry-After` header, when the upstream sent one. */
   retryAfter: string | null;
 }

@@ -285,6 +285,17 @@ describe('memory bound', () => {
 });
 
 describe('representations', () => {
+  test('a gzip answer from the upstream is stored and sent as it came (no second compression); identity clients get its decoded bytes', async () => {
+    await freshRelay();
+    const path = '/tmdb/movies/604?append_to_response=credits';
+    const fromRelay = new Uint8Array(await (await fetch(relay.baseUrl + path, { headers: GZIP, decompress: false })).arrayBuffer());
+    const upstream = await fetch(`${harness.fake.tmdbBaseUrl}/movie/604?append_to_response=credits&api_key=${harness.fake.options.tmdbApiKey}`, { headers: GZIP, decompress: false });
+    expect(upstream.headers.get('content-encoding')).toBe('gzip');
+    const fromUpstream = new Uint8Array(await upstream.arrayBuffer());
+    expect(Bun.hash(fromRelay)).toBe(Bun.hash(fromUpstream));
+    expect(await (await relay.get(path, { headers: IDENTITY })).text()).toBe(new TextDecoder().decode(Bun.gunzipSync(fromUpstream)));
+  });
+
   test('identity hits are served from one decoded copy, keyed by content: an edit gets a new copy, never the old bytes', async () => {
     await freshRelay();
     type Tables = { tables: { identity_copies: { entries: number; bytes: number } } };
