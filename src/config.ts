@@ -36,6 +36,8 @@ export interface Config {
     storeTimeoutMs: number;
     /** Entries with a larger (gzip) body stay in memory only. */
     storeMaxEntryBytes: number;
+    /** RSS above which the memory governor collects garbage (0 = off). */
+    memoryTargetBytes: number;
   };
   /** Shields for each upstream: see upstreams/guard.ts. */
   upstreamBudget: Record<'tmdb' | 'tvdb', { ratePerSecond: number; burst: number }>;
@@ -129,6 +131,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       store: readStore(read),
       storeTimeoutMs: read.duration('CACHE_STORE_TIMEOUT', DEFAULTS.cacheStoreTimeoutMs, 5, 10_000),
       storeMaxEntryBytes: read.bytes('CACHE_STORE_MAX_ENTRY_BYTES', DEFAULTS.cacheStoreMaxEntryBytes, 1024),
+      memoryTargetBytes: readMemoryTarget(read, read.bytes('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, 1024 * 1024)),
     },
     upstreamBudget: {
       tmdb: {
@@ -167,6 +170,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 }
 
 /** `CACHE_STORE=redis://…|rediss://…|sqlite:<path>`, with its prefix or size bound. */
+/**
+ * MEMORY_TARGET: `off` (or 0), a size, or unset for the cache's bound and a quarter again (memos,
+ * identity copies, buffers in flight) plus 128 MiB for the runtime itself.
+ */
+function readMemoryTarget(read: EnvReader, cacheMaxBytes: number): number {
+  const raw = read.text('MEMORY_TARGET', '', /^/, 'a size or off').trim().toLowerCase();
+  if (raw === 'off' || raw === '0') return 0;
+  return read.bytes('MEMORY_TARGET', Math.round(cacheMaxBytes * 1.25) + 128 * 1024 * 1024, 64 * 1024 * 1024);
+}
+
 function readStore(read: EnvReader): CacheStore | null {
   const value = read.secret('CACHE_STORE');
   const prefix = read.text('CACHE_STORE_PREFIX', DEFAULTS.cacheStorePrefix, /^[A-Za-z0-9:._-]{1,64}$/, 'letters, digits and :._- (at most 64)');

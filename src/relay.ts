@@ -4,6 +4,7 @@ import { UpstreamLoader } from './cache/loader.ts';
 import { loggableKey, keyOf } from './cache/key.ts';
 import { QueryCanonicalizer } from './cache/keys.ts';
 import { IDENTITY_COPIES_SHARE, IdentityCopies } from './http/identity-copies.ts';
+import { MemoryGovernor } from './memory-governor.ts';
 import type { Invalidation } from './cache/fleet/invalidation-bus.ts';
 import { Resolver, type InvalidationAction, type InvalidationTarget } from './cache/resolver.ts';
 import { pathResolver } from './catalog/resolve-path.ts';
@@ -39,6 +40,8 @@ import { TmdbClient } from './upstreams/tmdb.ts';
 import { GuardedTransport } from './upstreams/transport.ts';
 import { TvdbClient } from './upstreams/tvdb.ts';
 import type { UpstreamName } from './upstreams/types.ts';
+
+const MiB = 1024 * 1024;
 
 export interface RelayOptions {
   /** Clock for cache freshness and token expiry (ms since epoch). Tests move it forward. */
@@ -164,8 +167,16 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     { routes: TMDB_V3_ROUTES, view: null, tag: { name: 'TMDB v3 drop-in', description: 'TMDB v3 under its own paths: point a TMDB client\'s base URL at <relay>/3' } },
     { routes: TVDB_V4_ROUTES, view: linksView, tag: { name: 'TVDB v4 drop-in', description: 'TheTVDB v4 under its own paths: point a TVDB client at <relay>/v4 (POST /v4/login first)' } },
   ];
-  const memo = new HitMemo(resolver, renderer, now);
-  const queries = new QueryCanonicalizer(config.limits.maxQueryParams);
+  // The memos beside the cache scale with it (a small cache on a small machine gets small memos).
+  const memo = new HitMemo(resolver, renderer, now, Math.min(8 * MiB, Math.floor(config.cache.maxBytes / 16)));
+  const queries = new QueryCanonicalizer(config.limits.maxQueryParams, Math.min(4 * MiB, Math.floor(config.cache.maxBytes / 32)));
+  const governor =
+    config.cache.memoryTargetBytes > 0
+      ? new MemoryGovernor({
+          targetBytes: config.cache.memoryTargetBytes,
+          onPressure: (state, rss) => events.memoryPressure(state, rss, config.cache.memoryTargetBytes),
+        })
+      : null;
   const metrics = new RelayMetrics({
     resolver,
     memory,
@@ -194,6 +205,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       clientLimiter: clientLimit?.limiter ?? null,
       tables: { hit_memo: memo.figures, query_memo: queries.figures, identity_copies: identityCopies.figures },
       cacheMaxBytes: config.cache.maxBytes,
+      memoryGovernor: governor?.figures ?? null,
       store,
       feeds,
       uptimeSeconds: uptimeSeconds(),
@@ -250,6 +262,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       guards.tvdb.close();
       await store?.close();
       events.close();
+      governor?.close();
       memory.close();
       logger.flush();
     },

@@ -39,7 +39,14 @@ export const VARIABLES: readonly Variable[] = [
 
   { group: 'cache', name: 'CACHE_MAX_BYTES', default: '256MiB', meaning: 'memory bound of the cache (stored bytes)' },
   { group: 'cache', name: 'CACHE_NEGATIVE_TTL', default: '1h', meaning: 'how long an upstream `404` is cached (`0` = never)' },
-  { group: 'cache', name: 'CACHE_GZIP_LEVEL', default: '4', meaning: 'gzip level of stored bodies (1-9)' },
+  {
+    group: 'cache',
+    name: 'MEMORY_TARGET',
+    default: 'CACHE_MAX_BYTES x 1.25 + 128MiB',
+    example: '448MiB',
+    meaning: 'RSS above which the relay runs a full garbage collection (at most every 2 s); `off` to leave it to the runtime',
+  },
+  { group: 'cache', name: 'CACHE_GZIP_LEVEL', default: '4', meaning: 'gzip level for bodies the upstream did not send gzip-compressed (1-9); gzip answers are stored as they came' },
   { group: 'cache', name: 'CACHE_TTL_DETAILS', default: '7d/30d', meaning: 'fresh/stale for the details family (`24h/30d` with the change feeds off)' },
   { group: 'cache', name: 'CACHE_TTL_SEASONS', default: '7d/14d', meaning: 'seasons and episodes (`24h/14d` with the change feeds off)' },
   { group: 'cache', name: 'CACHE_TTL_SEARCH', default: '24h/7d', meaning: 'searches' },

@@ -80,6 +80,15 @@ export class OperationalEvents {
     this.write(down ? 'warn' : 'info', down ? 'second cache tier unreachable: answering from memory and upstream' : 'second cache tier reachable again', { tier: kind, state, previous });
   }
 
+  memoryPressure(state: 'above' | 'under', rssBytes: number, targetBytes: number): void {
+    const mib = (bytes: number) => Math.round(bytes / 1048576);
+    if (state === 'above') {
+      this.write('warn', 'memory above MEMORY_TARGET even after a garbage collection: lower CACHE_MAX_BYTES or give the machine more memory', { rss_mib: mib(rssBytes), target_mib: mib(targetBytes) });
+    } else {
+      this.write('info', 'memory back under MEMORY_TARGET', { rss_mib: mib(rssBytes), target_mib: mib(targetBytes) });
+    }
+  }
+
   close(): void {
     clearInterval(this.timer);
     this.flushStale();

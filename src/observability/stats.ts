@@ -20,6 +20,8 @@ export interface StatsSources {
   tables: Record<'hit_memo' | 'query_memo' | 'identity_copies', BoundedTableFigures>;
   /** CACHE_MAX_BYTES: the memory tier's entries and the identity copies together. */
   cacheMaxBytes: number;
+  /** The memory governor's target and collections, or null when MEMORY_TARGET=off. */
+  memoryGovernor?: { target_bytes: number; collections: number; collection_ms_total: number; collection_ms_max: number } | null;
   store: SecondStore | null;
   feeds: readonly FeedFollower[];
   uptimeSeconds: number;
@@ -63,7 +65,7 @@ export function collectStats(s: StatsSources) {
     tables: { hit_memo: { ...s.tables.hit_memo }, query_memo: { ...s.tables.query_memo }, identity_copies: { ...s.tables.identity_copies } },
     cache_store: s.store ? storeStats(s.store, c.tierHits) : null,
     feeds: Object.fromEntries(s.feeds.map((feed) => [feed.name, feed.stats()])),
-    process: processMemory(),
+    process: { ...processMemory(), memory_governor: s.memoryGovernor ? { ...s.memoryGovernor } : null },
     rejections: { ...s.rejections },
     client_limit: s.clientLimiter ? { clients: s.clientLimiter.clients, rejected: s.clientLimiter.rejected } : null,
     upstreams: {
