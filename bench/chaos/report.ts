@@ -1,0 +1,48 @@
+import type { PhaseReport } from './phases.ts';
+
+/** RELIABILITY.md: the run's command and machine, a verdict table, then each phase in detail. */
+export function renderReliability(phases: PhaseReport[], header: { command: string; when: string; machine: string; seconds: number }): string {
+  const lines: string[] = [];
+  const verdict = (phase: PhaseReport) => {
+    if (phase.checks.some((c) => !c.ok && !c.target)) return '**FAIL**';
+    return phase.checks.some((c) => !c.ok) ? 'pass, target missed' : 'pass';
+  };
+  const result = (c: { ok: boolean; target?: boolean }) => (c.ok ? 'pass' : c.target ? 'missed (target)' : '**FAIL**');
+  lines.push(
+    '# Reliability',
+    '',
+    `Produced by \`${header.command}\` (\`bench/chaos/\`), ${header.when}, ${header.machine}, ${Math.round(header.seconds)} s in all.`,
+    'Everything runs on loopback: the relay as shipped (the compiled binary), the fake TMDB/TVDB',
+    '(`test/support/fake-upstream.ts`) in the runner so faults can be switched mid-run, a real',
+    '`redis-server` and a real SQLite file. CI runs the short version (`--short`) as',
+    '`test/chaos/chaos.test.ts`, which fails on any failed check below.',
+    '',
+    'Every phase also checks: no request without an answer, the process alive, no key in any answer',
+    '(error bodies in full, one success body in 50) or log line, and every log line JSON.',
+    '',
+    '## Verdicts',
+    '',
+    '| phase | client answers | upstream calls | RSS peak / end | verdict |',
+    '|---|---|---:|---:|---|',
+  );
+  for (const phase of phases) {
+    const answers = Object.entries(phase.answers).map(([status, n]) => `${status}: ${n.toLocaleString('en')}`).join(', ');
+    const rss = phase.rssPeakMiB === 0 ? '-' : `${phase.rssPeakMiB} / ${phase.rssEndMiB} MiB`;
+    lines.push(`| ${phase.name} | ${answers} | ${phase.upstreamCalls.toLocaleString('en')} | ${rss} | ${verdict(phase)} |`);
+  }
+  lines.push('');
+  for (const phase of phases) {
+    lines.push(`## ${phase.name}`, '', phase.what + '.', '');
+    if (phase.windows) {
+      lines.push('| at | requests | errors | lost | hit rate | RSS (window peak) | JS heap | entries |', '|---:|---:|---:|---:|---:|---:|---:|---:|');
+      for (const w of phase.windows) {
+        lines.push(`| ${w.atSeconds} s | ${w.requests.toLocaleString('en')} | ${w.errors} | ${w.lost} | ${w.hitRatePct}% | ${w.rssMiB} MiB | ${w.heapMiB} MiB | ${w.entries.toLocaleString('en')} |`);
+      }
+      lines.push('');
+    }
+    lines.push('| check | result | |', '|---|---|---|');
+    for (const c of phase.checks) lines.push(`| ${c.name} | ${result(c)} | ${c.detail.replaceAll('|', '/')} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
