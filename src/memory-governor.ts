@@ -4,7 +4,9 @@
  * garbage pile up to several times the live data before it does: a 32 MiB cache measured 300 MiB of
  * RSS. So the governor reads RSS twice a second and, when it is above the target, runs one full
  * collection, at most once per `minIntervalMs`. A relay under its target never pays for it; one above
- * it pays a collection (tens of milliseconds with a full cache) at most every two seconds.
+ * it pays a collection (tens of milliseconds with a full cache) at most every two seconds, and less
+ * often while collections free little (the interval doubles, up to 30 s: a target set below what the
+ * live data needs must not turn into a pause every two seconds forever).
  */
 export interface GovernorFigures {
   target_bytes: number;
@@ -23,17 +25,21 @@ export interface MemoryGovernorOptions {
   onPressure?: (state: 'above' | 'under', rssBytes: number) => void;
 }
 
+const MAX_INTERVAL_MS = 30_000;
+
 export class MemoryGovernor {
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly rss: () => number;
   private readonly collect: () => void;
-  private lastCollection = 0;
+  private lastCollection = Number.NEGATIVE_INFINITY;
+  private intervalMs: number;
   private above = false;
   readonly figures: GovernorFigures;
 
   constructor(private readonly options: MemoryGovernorOptions) {
     this.rss = options.rss ?? (() => process.memoryUsage.rss());
     this.collect = options.collect ?? (() => Bun.gc(true));
+    this.intervalMs = options.minIntervalMs ?? 2_000;
     this.figures = { target_bytes: options.targetBytes, collections: 0, collection_ms_total: 0, collection_ms_max: 0 };
     this.timer = setInterval(() => this.check(), options.checkEveryMs ?? 500);
     this.timer.unref();
@@ -48,8 +54,9 @@ export class MemoryGovernor {
       }
       return;
     }
-    if (now - this.lastCollection < (this.options.minIntervalMs ?? 2_000)) return;
+    if (now - this.lastCollection < this.intervalMs) return;
     this.lastCollection = now;
+    const before = this.rss();
     const started = performance.now();
     this.collect();
     const ms = performance.now() - started;
@@ -57,6 +64,8 @@ export class MemoryGovernor {
     this.figures.collection_ms_total = Math.round((this.figures.collection_ms_total + ms) * 10) / 10;
     this.figures.collection_ms_max = Math.max(this.figures.collection_ms_max, Math.round(ms * 10) / 10);
     const after = this.rss();
+    const minIntervalMs = this.options.minIntervalMs ?? 2_000;
+    this.intervalMs = after > before * 0.95 ? Math.min(MAX_INTERVAL_MS, this.intervalMs * 2) : minIntervalMs;
     if (after > this.options.targetBytes && !this.above) {
       this.above = true;
       this.options.onPressure?.('above', after);

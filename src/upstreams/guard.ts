@@ -68,6 +68,8 @@ export class UpstreamGuard {
    * hit the upstream in the same millisecond and earn the next 429.
    */
   private pauseProbe: 'none' | 'due' | 'in_flight' = 'none';
+  /** Which call is the probe now: an older probe's late answer must not end a newer one's turn. */
+  private pauseProbeId = 0;
   pauses = 0;
   /** Calls that waited for the fleet's shared budget. */
   sharedWaits = 0;
@@ -89,25 +91,26 @@ export class UpstreamGuard {
 
   /** `client`: who a foreground call is for (see LaneQueue's fair share); '' when nobody in particular. */
   async run(task: () => Promise<UpstreamResponse>, lane: Lane = 'foreground', client = ''): Promise<UpstreamResponse> {
-    const { ticket, pauseProbe } = this.admit();
+    const { ticket, pauseProbe: probeId } = this.admit();
+    const pauseProbe = probeId !== 0;
     const queuedAt = this.now();
     try {
       await this.acquire(lane, client);
     } catch (error) {
       this.breaker.release(ticket);
-      if (pauseProbe) this.pauseProbe = 'due'; // never sent: the next call probes instead
+      if (pauseProbe && this.isCurrentProbe(probeId)) this.pauseProbe = 'due'; // never sent: the next call probes instead
       throw error;
     }
     try {
       await this.reserveShared(queuedAt);
       const response = await task();
-      this.observe(response, ticket, pauseProbe);
+      this.observe(response, ticket, probeId);
       return response;
     } catch (error) {
       if (error instanceof UpstreamFailure && isOutage(error)) this.breaker.failure(ticket);
       else this.breaker.release(ticket);
       // A probe that failed otherwise than by 429 ends the pause: the breaker judges outages.
-      if (pauseProbe && this.pauseProbe === 'in_flight') this.pauseProbe = 'none';
+      if (pauseProbe && this.isCurrentProbe(probeId)) this.pauseProbe = 'none';
       throw error;
     } finally {
       this.active[lane]--;
@@ -139,7 +142,7 @@ export class UpstreamGuard {
    * Refuses at once while paused, while the call after a pause is still out, or while the breaker is
    * open. The ticket marks a half-open probe; `pauseProbe` the first call after a pause.
    */
-  private admit(): { ticket: BreakerTicket; pauseProbe: boolean } {
+  private admit(): { ticket: BreakerTicket; pauseProbe: number } {
     const now = this.now();
     if (now < this.pausedUntil) throw this.refuse('paused', this.pausedUntil - now, 'paused after a 429 from upstream');
     if (this.pauseProbe === 'in_flight') throw this.refuse('paused', 1_000, 'probing after a 429 from upstream');
@@ -147,9 +150,18 @@ export class UpstreamGuard {
     if (typeof ticket === 'number') {
       throw this.refuse('breaker_open', ticket, this.breaker.refusing ? 'upstream failing; circuit open' : 'upstream failing; probing');
     }
-    const pauseProbe = this.pauseProbe === 'due';
-    if (pauseProbe) this.pauseProbe = 'in_flight';
-    return { ticket, pauseProbe };
+    if (this.pauseProbe !== 'due') return { ticket, pauseProbe: 0 };
+    this.pauseProbe = 'in_flight';
+    return { ticket, pauseProbe: ++this.pauseProbeId };
+  }
+
+  private isCurrentProbe(id: number): boolean {
+    return this.pauseProbe === 'in_flight' && id === this.pauseProbeId;
+  }
+
+  /** Nothing queued may go: paused, or the breaker open. (The probe after a pause may wait its turn.) */
+  private get refusingQueued(): boolean {
+    return this.now() < this.pausedUntil || this.breaker.refusing;
   }
 
   private mayStart(lane: Lane): boolean {
@@ -195,7 +207,7 @@ export class UpstreamGuard {
 
   /** Hands free slots and tokens to waiters (foreground first); wakes itself for the next token. */
   private pump(): void {
-    if (this.queue.length() > 0 && this.holdingBack) {
+    if (this.queue.length() > 0 && this.refusingQueued) {
       // Paused after a 429, or the breaker opened while they waited: nobody queued may go now.
       for (const waiter of this.queue.drain()) {
         if (waiter.timer) clearTimeout(waiter.timer);
@@ -231,9 +243,9 @@ export class UpstreamGuard {
     return this.refuse('breaker_open', this.breaker.remainingMs, 'upstream failing; circuit open');
   }
 
-  private observe(response: UpstreamResponse, ticket: BreakerTicket, pauseProbe: boolean): void {
+  private observe(response: UpstreamResponse, ticket: BreakerTicket, probeId: number): void {
     // The probe after a pause answered without a 429: the budget resumes (pump wakes the queue).
-    if (pauseProbe && response.status !== 429 && this.pauseProbe === 'in_flight') this.pauseProbe = 'none';
+    if (probeId !== 0 && response.status !== 429 && this.isCurrentProbe(probeId)) this.pauseProbe = 'none';
     if (response.status === 429) {
       const pauseMs = Math.min(this.options.retryAfterCapMs, parseRetryAfter(response.retryAfter, this.now()) ?? DEFAULT_429_PAUSE_MS);
       this.pause(pauseMs);

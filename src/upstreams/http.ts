@@ -52,7 +52,7 @@ export async function requestUpstream(request: UpstreamRequest): Promise<Upstrea
       status,
       contentType: response.headers.get('content-type') ?? '',
       body,
-      ...(body !== wire && isGzip(encoding) ? { gzipBody: wire } : {}),
+      ...(body !== wire && isGzip(encoding) && singleMember(wire, body) ? { gzipBody: wire } : {}),
       retryAfter: response.headers.get('retry-after'),
     };
   } catch (error) {
@@ -65,14 +65,14 @@ export async function requestUpstream(request: UpstreamRequest): Promise<Upstrea
 /**
  * An oversized body was just read up to the bound (or decoded up to it) and thrown away. Its
  * megabytes stay in RSS until the next collection, which an idle relay may not run for many seconds;
- * so one full collection is scheduled shortly after the last such drop (a burst of them costs one).
+ * so one full collection is scheduled shortly after such a drop (a burst of them costs one).
  * Rare by nature, and never more than one a second.
  */
 const COLLECT_AFTER_MS = 250;
 let collection: ReturnType<typeof setTimeout> | null = null;
 let lastCollection = 0;
 function dropped(): void {
-  if (collection !== null) clearTimeout(collection);
+  if (collection !== null) return; // one is coming: a steady stream of drops must not put it off
   const wait = Math.max(COLLECT_AFTER_MS, lastCollection + 1_000 - Date.now());
   collection = setTimeout(() => {
     collection = null;
@@ -96,8 +96,16 @@ async function readBounded(upstream: UpstreamName, response: Response, maxBytes:
     throw tooLarge(upstream, maxBytes);
   }
   if (response.body === null) return new Uint8Array(0);
-  // A declared length within the bound: one read into one buffer, no chunks to copy together.
-  if (Number.isSafeInteger(declared) && declared >= 0) return new Uint8Array(await response.arrayBuffer());
+  // A declared length within the bound and no chunked framing (which would override it): one read
+  // into one buffer, no chunks to copy together. Checked again after the read all the same.
+  if (Number.isSafeInteger(declared) && declared >= 0 && response.headers.get('transfer-encoding') === null) {
+    const whole = new Uint8Array(await response.arrayBuffer());
+    if (whole.byteLength > maxBytes) {
+      dropped();
+      throw tooLarge(upstream, maxBytes);
+    }
+    return whole;
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -140,6 +148,19 @@ function decode(upstream: UpstreamName, wire: Uint8Array<ArrayBuffer>, encoding:
     throw new UpstreamFailure(upstream, 'undecodable', `Upstream sent a ${coding} body that does not decode`);
   }
   throw new UpstreamFailure(upstream, 'undecodable', 'Upstream sent a body in an encoding the relay did not ask for');
+}
+
+/**
+ * Whether `wire` is one gzip member that decodes to `body`. A gzip body may be several members in a
+ * row (zlib above reads them all); Bun.gunzipSync, which the renderer uses for identity clients,
+ * stops after the first. Only a body it decodes whole is kept as it came.
+ */
+function singleMember(wire: Uint8Array<ArrayBuffer>, body: Uint8Array): boolean {
+  try {
+    return Bun.gunzipSync(wire).byteLength === body.byteLength;
+  } catch {
+    return false;
+  }
 }
 
 function isGzip(encoding: string | null): boolean {

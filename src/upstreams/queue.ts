@@ -22,6 +22,9 @@ export interface Waiter {
  * lane is full, a newcomer from a client with fewer waiters than the busiest one takes the busiest
  * client's newest place (that waiter is refused), so a flood cannot lock the others out either.
  * The background lane is a plain FIFO.
+ *
+ * A waiter stands for one upstream fetch, named after the client that started it; clients that join
+ * that fetch (coalescing) share its place, and its refusal. Rare enough not to track every joiner.
  */
 export class LaneQueue {
   private readonly perClient = new Map<string, Waiter[]>();

@@ -101,6 +101,31 @@ describe('bodies that do not decode', () => {
   });
 });
 
+describe('framing that lies', () => {
+  test('Content-Length beside chunked framing: the bound still holds (the chunked body is what is read)', async () => {
+    await harness.start();
+    harness.fake.addFault({
+      upstream: 'tmdb',
+      pathPrefix: '/3/movie/8600',
+      times: 1,
+      fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-length': '10', 'transfer-encoding': 'chunked' }, body: streamedJson(3 * 1024 * 1024) },
+    });
+    const response = await harness.relay!.get('/tmdb/movies/8600');
+    expect(response.status).toBe(502);
+    expect((await harness.relay!.get('/stats').then((r) => r.json()) as { cache: { size: number } }).cache.size).toBe(0);
+  });
+
+  test('a gzip body of two members is decoded whole for identity clients (not kept as it came)', async () => {
+    await harness.start();
+    const first = Bun.gzipSync(new TextEncoder().encode('{"id":8700,"title":"Two'));
+    const second = Bun.gzipSync(new TextEncoder().encode(' Members"}'));
+    const body = new Uint8Array([...first, ...second]);
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8700', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, body } });
+    expect(await (await harness.relay!.get('/tmdb/movies/8700', { headers: { 'accept-encoding': 'gzip' } })).json()).toEqual({ id: 8700, title: 'Two Members' });
+    expect(await (await harness.relay!.get('/tmdb/movies/8700', { headers: { 'accept-encoding': 'identity' } })).text()).toBe('{"id":8700,"title":"Two Members"}');
+  });
+});
+
 describe('upstream redirects', () => {
   for (const status of [301, 302, 307, 308]) {
     test(`a ${status} is followed by nobody: 502 "TMDB answered a redirect", no Location, nothing cached, counted`, async () => {

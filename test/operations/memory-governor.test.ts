@@ -51,3 +51,30 @@ describe('memory governor', () => {
     expect(() => loadConfig({ MEMORY_TARGET: '1M' })).toThrow('MEMORY_TARGET must be at least 64 MiB');
   });
 });
+
+describe('memory governor back-off', () => {
+  test('collections that free little come less and less often (up to every 30 s); one that frees enough resets the pace', () => {
+    let rss = 300 * MiB;
+    let freeing = 0; // bytes a collection frees
+    const at: number[] = [];
+    let now = 0;
+    const governor = new MemoryGovernor({
+      targetBytes: 200 * MiB,
+      minIntervalMs: 2_000,
+      checkEveryMs: 60_000,
+      rss: () => rss,
+      collect: () => {
+        at.push(now);
+        rss -= freeing;
+      },
+    });
+    for (now = 0; now <= 100_000; now += 500) governor.check(now);
+    // Each collection that freed nothing doubles the wait: 4, 8, 16, then 30 s apart.
+    expect(at).toEqual([0, 4_000, 12_000, 28_000, 58_000, 88_000]);
+    freeing = 50 * MiB; // now a collection frees a sixth
+    const next = (at.at(-1) as number) + 30_000;
+    for (now = next; now <= next + 6_000; now += 500) governor.check(now);
+    expect(at.filter((t) => t >= next), JSON.stringify(at)).toEqual([next, next + 2_000]); // back to every 2 s; then under the target
+    governor.close();
+  });
+});

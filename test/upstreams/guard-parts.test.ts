@@ -161,6 +161,18 @@ describe('queue lanes', () => {
   });
 });
 
+describe('the probe after a pause', () => {
+  test('a probe that has to wait for a token waits its turn instead of being refused as "probing"', async () => {
+    const clock = { get now() { return Date.now(); } };
+    const guard = guardWith({ ratePerSecond: 10, burst: 1 }, clock);
+    await expect(guard.run(async () => ({ ...ok(429), retryAfter: '0' }))).rejects.toMatchObject({ kind: 'unavailable' });
+    // The 429 took the only token: the probe queues for the next one (100 ms) and then goes.
+    expect(await guard.run(async () => ok())).toMatchObject({ status: 200 });
+    expect(guard.snapshot().pause_probe).toBe('none');
+    guard.close();
+  });
+});
+
 describe('fair share between clients', () => {
   test('queued client calls are served round-robin by client, each client in its own order', async () => {
     const guard = guardWith({ maxConcurrent: 1 });
