@@ -3,44 +3,26 @@
  * invalidations reaching every relay) and the operator's routes (purge and refresh of a record on
  * every tier and relay, the record's keys, the audit line). Real redis-server, the fake upstream.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { describe, expect, test } from 'bun:test';
+import { useFleetHarness } from '../support/fleet-harness.ts';
 import { startRelay, type RelayTarget, type RelayUnderTest } from '../support/relay.ts';
 
 const ADMIN = 'admin-key-0123456789abcdef';
-let fake: FakeUpstream;
-let redis: RedisServer;
-const running: RelayUnderTest[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  redis = await startRedisServer();
-});
-afterEach(async () => {
-  for (const relay of running.splice(0)) await relay.stop().catch(() => {});
-  await redis.cli('FLUSHALL');
-  fake.reset();
-  fake.clearEdits();
-});
-afterAll(async () => {
-  await redis.stop();
-  await fake.stop();
-});
+const h = useFleetHarness();
 
 async function relay(extra: Record<string, string> = {}, target: RelayTarget = 'in-process'): Promise<RelayUnderTest> {
   const started = await startRelay(target, {
     env: {
-      TMDB_API_KEY: fake.options.tmdbApiKey,
-      TMDB_BASE_URL: fake.tmdbBaseUrl,
-      TVDB_API_KEY: fake.options.tvdbApiKey,
-      TVDB_BASE_URL: fake.tvdbBaseUrl,
-      CACHE_STORE: redis.url,
+      TMDB_API_KEY: h.fake.options.tmdbApiKey,
+      TMDB_BASE_URL: h.fake.tmdbBaseUrl,
+      TVDB_API_KEY: h.fake.options.tvdbApiKey,
+      TVDB_BASE_URL: h.fake.tvdbBaseUrl,
+      CACHE_STORE: h.redis.url,
       LOG_LEVEL: 'info',
       ...extra,
     },
   });
-  running.push(started);
+  h.track(started);
   return started;
 }
 
@@ -66,11 +48,11 @@ describe('change feeds in a fleet (Redis)', () => {
     expect(roles).toEqual(['leader', 'standby']);
     await a.get('/tmdb/movies/590');
     expect((await b.get('/tmdb/movies/590')).headers.get('x-cache')).toBe('HIT');
-    fake.editRecord('tmdb', 'movie', 590);
+    h.fake.editRecord('tmdb', 'movie', 590);
     await until(async () => (await a.get('/tmdb/movies/590')).headers.get('x-cache') === 'STALE');
     await until(async () => (await b.get('/tmdb/movies/590')).headers.get('x-cache') !== 'HIT');
     // Only the leader called the feed.
-    const changeCalls = fake.dataCalls('tmdb').filter((c) => c.path === '/3/movie/changes').length;
+    const changeCalls = h.fake.dataCalls('tmdb').filter((c) => c.path === '/3/movie/changes').length;
     const polls = [(await feedOf(a, 'tmdb'))?.polls ?? 0, (await feedOf(b, 'tmdb'))?.polls ?? 0];
     expect(polls.filter((p) => p > 0)).toHaveLength(1);
     expect(changeCalls).toBeGreaterThanOrEqual(1);
@@ -84,7 +66,7 @@ describe('change feeds in a fleet (Redis)', () => {
     const leaderIsA = (await feedOf(a, 'tmdb'))?.role === 'leader';
     const [leader, other] = leaderIsA ? [a, b] : [b, a];
     await leader!.kill!();
-    running.splice(running.indexOf(leader!), 1);
+    h.untrack(leader!);
     const took = await until(async () => (await feedOf(other!, 'tmdb'))?.role === 'leader', 10_000);
     console.log(`feed lease taken over ${took} ms after the leader died (lease 3 s)`);
     expect(took).toBeLessThan(6_000);
@@ -123,7 +105,7 @@ describe('operator routes (RELAY_ADMIN_KEYS)', () => {
     const answer = (await purged.json()) as { target: string; count: number; keys: string[] };
     expect(answer.target).toBe('tmdb:movie:600');
     expect(answer.count).toBe(3);
-    expect((await redis.cli('KEYS', 'metadata-relay:e:tmdb:/movie/600*')).trim()).toBe('');
+    expect((await h.redis.cli('KEYS', 'metadata-relay:e:tmdb:/movie/600*')).trim()).toBe('');
     await until(async () => (await b.get('/tmdb/movies/600/images')).headers.get('x-cache') === 'MISS');
     expect((await b.get('/tmdb/movies/601')).headers.get('x-cache')).toBe('HIT');
     const audit = a.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.msg === 'admin');
@@ -138,12 +120,12 @@ describe('operator routes (RELAY_ADMIN_KEYS)', () => {
     const listed = (await (await a.get('/admin/record?upstream=tvdb&type=series&id=78878', { headers: { 'x-admin-key': ADMIN } })).json()) as { count: number; keys: { key: string; in_memory: boolean }[] };
     expect(listed.count).toBe(4); // the season names its series
     expect(listed.keys.every((k) => k.in_memory)).toBe(true);
-    fake.reset();
+    h.fake.reset();
     const refreshed = await post(a, '/admin/refresh', { upstream: 'tvdb', type: 'series', id: 78878 });
     expect(refreshed.status).toBe(202);
     expect(((await refreshed.json()) as { count: number }).count).toBe(4);
-    await until(() => fake.dataCalls('tvdb').length >= 4);
+    await until(() => h.fake.dataCalls('tvdb').length >= 4);
     await Bun.sleep(200);
-    expect(fake.dataCalls('tvdb').map((c) => c.path).sort()).toEqual(['/v4/seasons/7887801', '/v4/series/78878', '/v4/series/78878/episodes/default', '/v4/series/78878/extended']);
+    expect(h.fake.dataCalls('tvdb').map((c) => c.path).sort()).toEqual(['/v4/seasons/7887801', '/v4/series/78878', '/v4/series/78878/episodes/default', '/v4/series/78878/extended']);
   });
 });

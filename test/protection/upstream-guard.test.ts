@@ -4,22 +4,11 @@
  * every number asserted is what the fake upstream actually received.
  */
 import { describe, expect, test } from 'bun:test';
+import { peakInWindow } from '../support/fleet-harness.ts';
 import { useRelayHarness } from '../support/harness.ts';
 
 const harness = useRelayHarness({ LOG_LEVEL: 'warn' });
 const start = (overrides: Record<string, string>) => harness.start(overrides);
-
-/** Most calls the fake saw in any window of `windowMs`. */
-function peakInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
-}
 
 describe('rate budget', () => {
   test('a burst of distinct misses far above the budget never exceeds it upstream', async () => {

@@ -3,38 +3,20 @@
  * killed under load and restarted, and the invalidation bus reaching every relay's memory. Relays run
  * in this process (for their counters) against a real redis-server and the fake upstream.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { describe, expect, test } from 'bun:test';
+import { useFleetHarness } from '../support/fleet-harness.ts';
 import { startRelay, type RelayUnderTest } from '../support/relay.ts';
 
-let fake: FakeUpstream;
-let redis: RedisServer;
-const running: RelayUnderTest[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  redis = await startRedisServer();
-});
-afterEach(async () => {
-  for (const relay of running.splice(0)) await relay.stop().catch(() => {});
-  await redis.restart().catch(() => {}); // a test may have left it down
-  await redis.cli('FLUSHALL');
-  fake.reset();
-});
-afterAll(async () => {
-  await redis.stop();
-  await fake.stop();
-});
+const h = useFleetHarness();
 
 async function relay(extra: Record<string, string> = {}): Promise<RelayUnderTest> {
   const started = await startRelay('in-process', {
     env: {
-      TMDB_API_KEY: fake.options.tmdbApiKey,
-      TMDB_BASE_URL: fake.tmdbBaseUrl,
-      TVDB_API_KEY: fake.options.tvdbApiKey,
-      TVDB_BASE_URL: fake.tvdbBaseUrl,
-      CACHE_STORE: redis.url,
+      TMDB_API_KEY: h.fake.options.tmdbApiKey,
+      TMDB_BASE_URL: h.fake.tmdbBaseUrl,
+      TVDB_API_KEY: h.fake.options.tvdbApiKey,
+      TVDB_BASE_URL: h.fake.tvdbBaseUrl,
+      CACHE_STORE: h.redis.url,
       LOG_LEVEL: 'warn',
       // These tests are about the tier, not the upstream budget.
       TMDB_RATE_LIMIT: '10000',
@@ -43,7 +25,7 @@ async function relay(extra: Record<string, string> = {}): Promise<RelayUnderTest
       ...extra,
     },
   });
-  running.push(started);
+  h.track(started);
   return started;
 }
 
@@ -58,7 +40,7 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
 
 describe('Redis down or failing', () => {
   test('down at start: the relay starts and answers memory-only, /health ok; Redis back: the tier is used again', async () => {
-    await redis.kill();
+    await h.redis.kill();
     const r = await relay();
     const health = (await (await r.get('/health')).json()) as { status: string; cache_store: { kind: string; state: string } };
     expect(health.status).toBe('ok');
@@ -70,12 +52,12 @@ describe('Redis down or failing', () => {
     }
     expect((await r.get('/tmdb/movies/590')).headers.get('x-cache')).toBe('HIT');
 
-    await redis.restart();
+    await h.redis.restart();
     const back = await until(async () => ((await (await r.get('/health')).json()) as { cache_store: { state: string } }).cache_store.state === 'up', 5_000);
     console.log(`redis restarted: tier up again after ${back} ms`);
     expect((await r.get('/tmdb/movies/599')).status).toBe(200);
     await until(() => (r.relay!.stats().cache_store?.writes ?? 0) >= 1, 2_000);
-    expect(await redis.cli('EXISTS', 'metadata-relay:e:tmdb:/movie/599')).toBe('1');
+    expect(await h.redis.cli('EXISTS', 'metadata-relay:e:tmdb:/movie/599')).toBe('1');
   });
 
   test('killed under load: no failed request, none waits past the tier deadline, the breaker opens, then the tier comes back', async () => {
@@ -99,9 +81,9 @@ describe('Redis down or failing', () => {
     };
     const load = Promise.all(Array.from({ length: 8 }, worker));
     await Bun.sleep(700);
-    await redis.kill();
+    await h.redis.kill();
     await Bun.sleep(1_500);
-    await redis.restart();
+    await h.redis.restart();
     await until(() => r.relay!.stats().cache_store?.breaker === 'closed' && r.relay!.stats().cache_store?.connection === 'up', 10_000);
     const writesAfter = r.relay!.stats().cache_store?.writes ?? 0;
     await Bun.sleep(1_000);
@@ -125,7 +107,7 @@ describe('invalidation bus', () => {
     const b = await relay();
     for (const r of [a, b]) expect((await r.get('/tmdb/movies/580?language=de-DE')).status).toBe(200);
     expect((await b.get('/tmdb/movies/580?language=de-DE')).headers.get('x-cache')).toBe('HIT');
-    expect(fake.dataCalls('tmdb')).toHaveLength(1);
+    expect(h.fake.dataCalls('tmdb')).toHaveLength(1);
     const affected = await a.relay!.resolver.invalidate({ record: 'tmdb:movie:580' }, 'expire');
     expect(affected).toEqual(['tmdb:/movie/580?language=de-DE']);
     const reached = await until(async () => (await b.get('/tmdb/movies/580?language=de-DE')).headers.get('x-cache') === 'STALE', 3_000);
@@ -140,12 +122,12 @@ describe('invalidation bus', () => {
       expect((await a.get(path)).status).toBe(200);
       expect((await b.get(path)).headers.get('x-cache')).toBe('HIT');
     }
-    fake.reset();
+    h.fake.reset();
     await a.relay!.resolver.invalidate({ record: 'tmdb:movie:581' }, 'delete');
-    expect(await redis.cli('EXISTS', 'metadata-relay:e:tmdb:/movie/581')).toBe('0');
+    expect(await h.redis.cli('EXISTS', 'metadata-relay:e:tmdb:/movie/581')).toBe('0');
     await until(() => b.relay!.stats().cache_store?.invalidations_received === 1, 3_000);
     const again = await b.get('/tmdb/movies/581/images');
     expect(again.headers.get('x-cache')).toBe('MISS');
-    expect(fake.dataCalls('tmdb')).toHaveLength(1);
+    expect(h.fake.dataCalls('tmdb')).toHaveLength(1);
   });
 });

@@ -3,36 +3,19 @@
  * code is proven in the `--compile` build) in front of one fake upstream. Every count is what the fake
  * really received.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test';
-import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
-import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
+import { describe, expect, test } from 'bun:test';
+import { useFleetHarness, peakInWindow } from '../support/fleet-harness.ts';
 import { startRelay, type RelayUnderTest } from '../support/relay.ts';
 
-let fake: FakeUpstream;
-let redis: RedisServer;
-const running: RelayUnderTest[] = [];
-
-beforeAll(async () => {
-  fake = await startFakeUpstream();
-  redis = await startRedisServer();
-});
-afterEach(async () => {
-  for (const relay of running.splice(0)) await relay.stop().catch(() => {});
-  await redis.cli('FLUSHALL');
-  fake.reset();
-});
-afterAll(async () => {
-  await redis.stop();
-  await fake.stop();
-});
+const h = useFleetHarness();
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    TMDB_API_KEY: fake.options.tmdbApiKey,
-    TMDB_BASE_URL: fake.tmdbBaseUrl,
-    TVDB_API_KEY: fake.options.tvdbApiKey,
-    TVDB_BASE_URL: fake.tvdbBaseUrl,
-    CACHE_STORE: redis.url,
+    TMDB_API_KEY: h.fake.options.tmdbApiKey,
+    TMDB_BASE_URL: h.fake.tmdbBaseUrl,
+    TVDB_API_KEY: h.fake.options.tvdbApiKey,
+    TVDB_BASE_URL: h.fake.tvdbBaseUrl,
+    CACHE_STORE: h.redis.url,
     LOG_LEVEL: 'info',
     ...extra,
   };
@@ -40,11 +23,11 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 
 async function fleet(count: number, extra: Record<string, string> = {}): Promise<RelayUnderTest[]> {
   const relays = await Promise.all(Array.from({ length: count }, () => startRelay('binary', { env: env(extra) })));
-  running.push(...relays);
+  for (const relay of relays) h.track(relay);
   return relays;
 }
 
-const tmdbCalls = (path: string) => fake.dataCalls('tmdb').filter((call) => call.path === path).length;
+const tmdbCalls = (path: string) => h.fake.dataCalls('tmdb').filter((call) => call.path === path).length;
 
 async function stats(relay: RelayUnderTest) {
   return (await (await relay.get('/stats')).json()) as {
@@ -52,18 +35,6 @@ async function stats(relay: RelayUnderTest) {
     cache_store: { kind: string; hits: number; corrupt: number; lock_waits: number; writes: number; breaker: string };
     upstreams: { tvdb: { logins: number; tokens_from_fleet: number } };
   };
-}
-
-/** Most calls the fake saw in any window of `windowMs`. */
-function peakInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
-    peak = Math.max(peak, end - start + 1);
-  }
-  return peak;
 }
 
 describe('Redis tier shared by a fleet (CACHE_STORE=redis://...)', () => {
@@ -86,7 +57,7 @@ describe('Redis tier shared by a fleet (CACHE_STORE=redis://...)', () => {
 
   test('200 concurrent misses for one key spread over three relays make exactly one upstream call', async () => {
     const relays = await fleet(3);
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/603', fault: { kind: 'delay', ms: 300 } });
+    h.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/603', fault: { kind: 'delay', ms: 300 } });
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => relays[i % 3]!.get('/tmdb/movies/603')));
     expect(responses.map((r) => r.status).every((s) => s === 200)).toBe(true);
     const bodies = new Set(await Promise.all(responses.map((r) => r.text())));
@@ -98,14 +69,14 @@ describe('Redis tier shared by a fleet (CACHE_STORE=redis://...)', () => {
 
   test('the lock holder killed mid-fetch: the others still answer, with at most one more upstream call', async () => {
     const [a, b, c] = await fleet(3, { UPSTREAM_TIMEOUT_MS: '1500', UPSTREAM_QUEUE_TIMEOUT: '500ms' });
-    fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/7777', times: 1, fault: { kind: 'delay', ms: 1_000 } });
+    h.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/7777', times: 1, fault: { kind: 'delay', ms: 1_000 } });
     const holder = a!.get('/tmdb/movies/7777').catch(() => null);
     while (tmdbCalls('/3/movie/7777') === 0) await Bun.sleep(5); // A holds the lock and is fetching
     const started = Date.now();
     const waiting = [b!.get('/tmdb/movies/7777'), c!.get('/tmdb/movies/7777')];
     await Bun.sleep(100);
     await a!.kill!();
-    running.splice(running.indexOf(a!), 1);
+    h.untrack(a!);
     const answers = await Promise.all(waiting);
     await holder;
     expect(answers.map((r) => r.status)).toEqual([200, 200]);
@@ -119,7 +90,7 @@ describe('Redis tier shared by a fleet (CACHE_STORE=redis://...)', () => {
     const started = Date.now();
     const responses = await Promise.all(Array.from({ length: 90 }, (_, i) => relays[i % 3]!.get(`/tmdb/movies/${20_000 + i}`)));
     const elapsed = Date.now() - started;
-    const calls = fake.dataCalls('tmdb').map((call) => call.at);
+    const calls = h.fake.dataCalls('tmdb').map((call) => call.at);
     const statuses = responses.map((r) => r.status);
     console.log(`fleet budget 10/s burst 5 over 3 relays: ${calls.length} upstream calls in ${elapsed} ms, peak ${peakInWindow(calls, 1000)} in any 1 s`);
     // One budget for all three (a machine alone would allow 5 + 10/s each: three times as much).
@@ -133,7 +104,7 @@ describe('Redis tier shared by a fleet (CACHE_STORE=redis://...)', () => {
     const relays = await fleet(3);
     await relays[0]!.get('/tvdb/series/78878');
     for (const [i, relay] of relays.entries()) expect((await relay.get(`/tvdb/series/${70_000 + i}`)).status).toBe(200);
-    expect(fake.logins()).toHaveLength(1);
+    expect(h.fake.logins()).toHaveLength(1);
     const adopted = (await Promise.all(relays.map(stats))).map((s) => s.upstreams.tvdb.tokens_from_fleet);
     expect(adopted.filter((n) => n === 1)).toHaveLength(2);
   });
@@ -141,30 +112,30 @@ describe('Redis tier shared by a fleet (CACHE_STORE=redis://...)', () => {
   test('garbage written straight into Redis under our keys is ignored, counted, and fetched again', async () => {
     const [a, b] = await fleet(2);
     for (const id of [560, 561]) expect((await a!.get(`/tmdb/movies/${id}`)).status).toBe(200);
-    await redis.cli('SET', 'metadata-relay:e:tmdb:/movie/560', 'definitely not an entry');
+    await h.redis.cli('SET', 'metadata-relay:e:tmdb:/movie/560', 'definitely not an entry');
     // A real entry, but another key's: copied byte for byte with DUMP/RESTORE.
-    await redis.cli('DEL', 'metadata-relay:e:tmdb:/movie/561');
+    await h.redis.cli('DEL', 'metadata-relay:e:tmdb:/movie/561');
     await a!.get('/tmdb/movies/562');
-    const dumped = Bun.spawnSync(['sh', '-c', `redis-cli -p ${redis.port} --no-raw DUMP metadata-relay:e:tmdb:/movie/562 | head -c -1`]).stdout.toString();
+    const dumped = Bun.spawnSync(['sh', '-c', `redis-cli -p ${h.redis.port} --no-raw DUMP metadata-relay:e:tmdb:/movie/562 | head -c -1`]).stdout.toString();
     expect(dumped.length).toBeGreaterThan(10);
-    const restore = Bun.spawnSync(['sh', '-c', `redis-cli -p ${redis.port} DUMP metadata-relay:e:tmdb:/movie/562 | head -c -1 | redis-cli -p ${redis.port} -x RESTORE metadata-relay:e:tmdb:/movie/561 0`]);
+    const restore = Bun.spawnSync(['sh', '-c', `redis-cli -p ${h.redis.port} DUMP metadata-relay:e:tmdb:/movie/562 | head -c -1 | redis-cli -p ${h.redis.port} -x RESTORE metadata-relay:e:tmdb:/movie/561 0`]);
     expect(restore.stdout.toString().trim()).toBe('OK');
-    fake.reset();
+    h.fake.reset();
     for (const id of [560, 561]) {
       const response = await b!.get(`/tmdb/movies/${id}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('x-cache')).toBe('MISS');
       expect(JSON.parse(await response.text())).toMatchObject({ id });
     }
-    expect(fake.dataCalls('tmdb')).toHaveLength(2);
+    expect(h.fake.dataCalls('tmdb')).toHaveLength(2);
     expect((await stats(b!)).cache_store.corrupt).toBe(2);
   });
 
   test('every key the relay writes in Redis carries an expiry', async () => {
     const [a] = await fleet(1);
     for (const path of ['/tmdb/movies/570', '/tmdb/tv/shows/1399/1', '/tvdb/series/78878', '/tvdb/seasons/7887801']) expect((await a!.get(path)).status).toBe(200);
-    const keys = (await redis.cli('KEYS', '*')).split('\n').filter(Boolean);
+    const keys = (await h.redis.cli('KEYS', '*')).split('\n').filter(Boolean);
     expect(keys.length).toBeGreaterThan(4);
-    for (const key of keys) expect(Number(await redis.cli('PTTL', key)), key).toBeGreaterThan(0);
+    for (const key of keys) expect(Number(await h.redis.cli('PTTL', key)), key).toBeGreaterThan(0);
   });
 });
