@@ -151,17 +151,24 @@ function decode(upstream: UpstreamName, wire: Uint8Array<ArrayBuffer>, encoding:
 }
 
 /**
- * Whether `wire` is one gzip member that decodes to `body`. A gzip body may be several members in a
- * row (zlib above reads them all); Bun.gunzipSync, which the renderer uses for identity clients,
- * stops after the first. Only a body it decodes whole is kept as it came.
+ * Whether Bun.gunzipSync, which the renderer uses for identity clients, gives `body` back from `wire`.
+ * A gzip body may be several members in a row (zlib above reads them all); Bun.gunzipSync stops after
+ * the first, so only a body it decodes whole is kept as it came. The trailer says it without decoding
+ * again: the last member's ISIZE is the whole body's length (below the body bound, far under 4 GiB)
+ * only if every member before it is empty, and an empty member ends with a zero CRC and a zero ISIZE
+ * right before the next member's magic, which one scan of the bytes rules out.
  */
 function singleMember(wire: Uint8Array<ArrayBuffer>, body: Uint8Array): boolean {
-  try {
-    return Bun.gunzipSync(wire).byteLength === body.byteLength;
-  } catch {
-    return false;
-  }
+  const n = wire.byteLength;
+  if (n < 18) return false;
+  const isize = ((wire[n - 4] as number) | ((wire[n - 3] as number) << 8) | ((wire[n - 2] as number) << 16) | ((wire[n - 1] as number) << 24)) >>> 0;
+  if (isize !== body.byteLength) return false;
+  if (body.byteLength === 0) return true;
+  return Buffer.from(wire.buffer, wire.byteOffset, n).indexOf(EMPTY_MEMBER_END) < 0;
 }
+
+/** An empty member's trailer (CRC32 0, ISIZE 0) followed by the magic and method of another member. */
+const EMPTY_MEMBER_END = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0x1f, 0x8b, 0x08]);
 
 function isGzip(encoding: string | null): boolean {
   const coding = encoding?.trim().toLowerCase();

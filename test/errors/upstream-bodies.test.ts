@@ -124,6 +124,24 @@ describe('framing that lies', () => {
     expect(await (await harness.relay!.get('/tmdb/movies/8700', { headers: { 'accept-encoding': 'gzip' } })).json()).toEqual({ id: 8700, title: 'Two Members' });
     expect(await (await harness.relay!.get('/tmdb/movies/8700', { headers: { 'accept-encoding': 'identity' } })).text()).toBe('{"id":8700,"title":"Two Members"}');
   });
+
+  test('an empty gzip member before the body does not cut identity answers short either', async () => {
+    await harness.start();
+    const body = new Uint8Array([...Bun.gzipSync(new Uint8Array(0)), ...Bun.gzipSync(new TextEncoder().encode('{"id":8701}'))]);
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8701', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, body } });
+    expect(await (await harness.relay!.get('/tmdb/movies/8701', { headers: { 'accept-encoding': 'gzip' } })).json()).toEqual({ id: 8701 });
+    expect(await (await harness.relay!.get('/tmdb/movies/8701', { headers: { 'accept-encoding': 'identity' } })).text()).toBe('{"id":8701}');
+  });
+
+  test('so does an empty member with a file name and blocks zlib would not write', async () => {
+    await harness.start();
+    // FLG = FNAME ("x"), then a non-final empty fixed block, a final empty fixed block, CRC 0, ISIZE 0.
+    const emptyMember = [0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0, 0xff, 0x78, 0x00, 0x02, 0x0c, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+    const body = new Uint8Array([...emptyMember, ...Bun.gzipSync(new TextEncoder().encode('{"id":8702}'))]);
+    harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/8702', times: 1, fault: { kind: 'raw', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, body } });
+    expect(await (await harness.relay!.get('/tmdb/movies/8702', { headers: { 'accept-encoding': 'gzip' } })).json()).toEqual({ id: 8702 });
+    expect(await (await harness.relay!.get('/tmdb/movies/8702', { headers: { 'accept-encoding': 'identity' } })).text()).toBe('{"id":8702}');
+  });
 });
 
 describe('upstream redirects', () => {
