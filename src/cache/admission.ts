@@ -28,7 +28,7 @@ export function admit(origin: Origin, response: UpstreamResponse, rules: Admissi
   if (status >= 300 && status < 400) {
     throw new UpstreamFailure(upstream, 'redirect', `Upstream answered ${status}, a redirect`);
   }
-  const parsed = parseJson(response);
+  const parsed = needsParse(origin) ? parseJson(response) : looksLikeJson(response);
   if (status >= 200 && status < 300) {
     if (parsed === INVALID) throw new UpstreamFailure(upstream, 'invalid_response', 'Upstream returned an invalid response');
     return createEntry(response, freshnessFor(origin, rules.policy, parsed, now), now, rules.gzipLevel, origin, recordsOf(origin, parsed));
@@ -56,6 +56,36 @@ function freshnessFor(origin: Origin, policy: Policy, body: unknown, now: number
 }
 
 const INVALID = Symbol('invalid');
+/** A body that was checked for its JSON shape but not parsed (nothing needed its contents). */
+const UNPARSED = Symbol('unparsed');
+
+/** Whether admission reads the body's contents: for the records it names, or to see if it is settled. */
+function needsParse(origin: Origin): boolean {
+  return origin.settles || (origin.bodyRecords?.length ?? 0) > 0;
+}
+
+/**
+ * The cheap check for bodies nobody needs parsed: a JSON content type and an object or array from its
+ * first byte to its last. Catches what upstreams really send instead of JSON (an HTML error page, a
+ * body cut short) without JSON.parse, whose object graph (about ten times the body) was most of the
+ * garbage a miss left behind.
+ */
+function looksLikeJson(response: UpstreamResponse): typeof UNPARSED | typeof INVALID {
+  if (!/\bjson\b/i.test(response.contentType)) return INVALID;
+  const body = response.body;
+  let first = 0;
+  let last = body.length - 1;
+  while (first <= last && isSpace(body[first] as number)) first++;
+  while (last >= first && isSpace(body[last] as number)) last--;
+  if (first > last) return INVALID;
+  const open = body[first];
+  const close = body[last];
+  return (open === 0x7b && close === 0x7d) || (open === 0x5b && close === 0x5d) ? UNPARSED : INVALID;
+}
+
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
 
 function parseJson(response: UpstreamResponse): unknown {
   if (!/\bjson\b/i.test(response.contentType)) return INVALID;
