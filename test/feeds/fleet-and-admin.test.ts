@@ -12,15 +12,7 @@ const h = useFleetHarness();
 
 async function relay(extra: Record<string, string> = {}, target: RelayTarget = 'in-process'): Promise<RelayUnderTest> {
   const started = await startRelay(target, {
-    env: {
-      TMDB_API_KEY: h.fake.options.tmdbApiKey,
-      TMDB_BASE_URL: h.fake.tmdbBaseUrl,
-      TVDB_API_KEY: h.fake.options.tvdbApiKey,
-      TVDB_BASE_URL: h.fake.tvdbBaseUrl,
-      CACHE_STORE: h.redis.url,
-      LOG_LEVEL: 'info',
-      ...extra,
-    },
+    env: h.relayEnv(extra),
   });
   h.track(started);
   return started;

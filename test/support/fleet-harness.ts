@@ -15,6 +15,8 @@ export interface FleetHarness {
   track<T extends RelayUnderTest>(relay: T): T;
   /** No longer stopped after the test (the test killed it). */
   untrack(relay: RelayUnderTest): void;
+  /** A relay's environment for this fake and this redis-server (LOG_LEVEL info), with `extra` on top. */
+  relayEnv(extra?: Record<string, string>): Record<string, string>;
 }
 
 export function useFleetHarness(): FleetHarness {
@@ -52,6 +54,17 @@ export function useFleetHarness(): FleetHarness {
     untrack: (relay) => {
       const at = running.indexOf(relay);
       if (at !== -1) running.splice(at, 1);
+    },
+    relayEnv(extra = {}) {
+      return {
+        TMDB_API_KEY: this.fake.options.tmdbApiKey,
+        TMDB_BASE_URL: this.fake.tmdbBaseUrl,
+        TVDB_API_KEY: this.fake.options.tvdbApiKey,
+        TVDB_BASE_URL: this.fake.tvdbBaseUrl,
+        CACHE_STORE: this.redis.url,
+        LOG_LEVEL: 'info',
+        ...extra,
+      };
     },
   };
 }

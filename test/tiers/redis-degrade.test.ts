@@ -11,19 +11,14 @@ const h = useFleetHarness();
 
 async function relay(extra: Record<string, string> = {}): Promise<RelayUnderTest> {
   const started = await startRelay('in-process', {
-    env: {
-      TMDB_API_KEY: h.fake.options.tmdbApiKey,
-      TMDB_BASE_URL: h.fake.tmdbBaseUrl,
-      TVDB_API_KEY: h.fake.options.tvdbApiKey,
-      TVDB_BASE_URL: h.fake.tvdbBaseUrl,
-      CACHE_STORE: h.redis.url,
+    env: h.relayEnv({
       LOG_LEVEL: 'warn',
       // These tests are about the tier, not the upstream budget.
       TMDB_RATE_LIMIT: '10000',
       TMDB_RATE_BURST: '10000',
       UPSTREAM_MAX_CONCURRENCY: '1000',
       ...extra,
-    },
+    }),
   });
   h.track(started);
   return started;

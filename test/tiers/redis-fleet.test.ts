@@ -9,17 +9,7 @@ import { startRelay, type RelayUnderTest } from '../support/relay.ts';
 
 const h = useFleetHarness();
 
-function env(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    TMDB_API_KEY: h.fake.options.tmdbApiKey,
-    TMDB_BASE_URL: h.fake.tmdbBaseUrl,
-    TVDB_API_KEY: h.fake.options.tvdbApiKey,
-    TVDB_BASE_URL: h.fake.tvdbBaseUrl,
-    CACHE_STORE: h.redis.url,
-    LOG_LEVEL: 'info',
-    ...extra,
-  };
-}
+const env = (extra: Record<string, string> = {}) => h.relayEnv(extra);
 
 async function fleet(count: number, extra: Record<string, string> = {}): Promise<RelayUnderTest[]> {
   const relays = await Promise.all(Array.from({ length: count }, () => startRelay('binary', { env: env(extra) })));
