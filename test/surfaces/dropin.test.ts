@@ -205,7 +205,8 @@ describe('POST /v4/login', () => {
 describe('credentials and access keys on /3', () => {
   test('with access keys, the client\'s api_key field carries the relay key; anything else is 401 in TMDB\'s shape', async () => {
     const relay = await harness.start({ RELAY_ACCESS_KEYS: KEY });
-    const denied = await relay.get('/3/movie/550?api_key=0123456789abcdef0123456789abcdef');
+    // A made-up key in TMDB's shape (32 hex digits): the shape alone does not get a client in.
+    const denied = await relay.get(`/3/movie/550?api_key=${'0123456789abcdef'.repeat(2)}`);
     expect(denied.status).toBe(401);
     expect(await denied.json()).toMatchObject({ success: false, status_code: 7 });
     const allowed = await relay.get(`/3/movie/550?api_key=${KEY}`);
