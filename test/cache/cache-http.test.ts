@@ -214,6 +214,8 @@ describe('what is stored', () => {
     ['5xx', { kind: 'status', status: 500 }, 500],
     ['HTML 200', { kind: 'html' }, 502],
     ['non-JSON 200', { kind: 'status', status: 200, body: 'definitely not json', headers: { 'content-type': 'application/json' } }, 502],
+    ['JSON 200 cut short', { kind: 'status', status: 200, body: '{"id":11,"title":"Cut', headers: { 'content-type': 'application/json' } }, 502],
+    ['blank JSON 200', { kind: 'status', status: 200, body: '  \n', headers: { 'content-type': 'application/json' } }, 502],
   ] as const) {
     test(`a ${name} is never cached`, async () => {
       await freshRelay();
