@@ -77,12 +77,8 @@ export function createPipeline(parts: PipelineParts): RelayFetch {
  */
 function trailingSlashDocs(request: Request): Response | undefined {
   const url = request.url;
-  if (!url.endsWith('/swagger/') || pathOfUrl(url) !== '/swagger/') return undefined;
+  if (!url.endsWith('/swagger/') || pathnameOf(url) !== '/swagger/') return undefined;
   return new Response(null, { status: 308, headers: { location: '/swagger' } });
-}
-
-function pathOfUrl(url: string): string {
-  return url.slice(url.indexOf('/', url.indexOf('//') + 2));
 }
 
 /**
@@ -96,7 +92,7 @@ function requestLine(request: Request, context: RequestContext, route: string, s
   const reason = context.reason === null ? '' : `,"reason":"${context.reason}"`;
   return (
     `{"time":"${new Date().toISOString()}","level":"info","msg":"request","request_id":"${context.id}",` +
-    `"method":"${methodOf(request)}","path":${JSON.stringify(pathOf(request.url))},"route":"${route}","status":${status},` +
+    `"method":"${methodOf(request)}","path":${JSON.stringify(pathnameOf(request.url))},"route":"${route}","status":${status},` +
     `"cache":"${cache}","upstream_ms":${upstream},"total_ms":${Math.round(totalMs * 100) / 100}${reason}}`
   );
 }
@@ -110,15 +106,9 @@ function methodOf(request: Request): string {
   }
 }
 
-function pathOf(url: string): string {
-  const start = url.indexOf('/', url.indexOf('//') + 2);
-  const end = url.indexOf('?', start);
-  return url.slice(start, end === -1 ? undefined : end);
-}
-
 /** Metric label for non-proxy paths: a small fixed set, so a scan of random URLs cannot blow up cardinality. */
 function routeLabel(url: string): string {
-  const path = pathOf(url);
+  const path = pathnameOf(url);
   if (path === '/health' || path === '/stats' || path === '/metrics') return path.slice(1);
   if (path === '/swagger' || path.startsWith('/swagger/')) return 'docs';
   return 'other';
