@@ -76,7 +76,7 @@ export interface Relay {
 export function createRelay(config: Readonly<Config>, options: RelayOptions = {}): Relay {
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const logger = options.logger ?? createLogger(config.logLevel, configSecrets(config));
+  const logger = options.logger ?? createLogger(config.logLevel, logSecrets(config));
   // Real time: these are "once a minute" for people reading the log, not cache decisions.
   const events = new OperationalEvents({ logger, now: Date.now });
 
@@ -332,7 +332,15 @@ export function storeState(store: SecondStore): 'up' | 'down' | 'probing' {
   return store.tier.state;
 }
 
-/** Every credential in the config: the logger scrubs them from each line. */
+/** Every secret the logger scrubs from each line: the credentials and the admin keys. */
+export function logSecrets(config: Readonly<Config>): string[] {
+  return [...configSecrets(config), ...config.adminKeys];
+}
+
+/**
+ * The credentials in the config (upstream keys, access keys, the Redis URL): also the keys relay tokens
+ * are signed with, so an admin key rotation does not sign every TVDB client out.
+ */
 export function configSecrets(config: Readonly<Config>): string[] {
   const store = config.cache.store;
   const redis = store?.kind === 'redis' ? [store.url, redisPassword(store.url)] : [];

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import { DEFAULT_POLICY, FEED_POLICY } from '../src/cache/policy.ts';
 import { ConfigError, DEFAULTS, loadConfig } from '../src/config.ts';
-import { closestVariable, unknownVariables } from '../src/config/variables.ts';
+import { closestVariable, unknownVariables, VARIABLES } from '../src/config/variables.ts';
+import { createLogger } from '../src/log.ts';
+import { logSecrets } from '../src/relay.ts';
 
 describe('loadConfig', () => {
   test('an empty environment gives a relay with no credentials and the defaults', () => {
@@ -123,5 +125,32 @@ describe('the table of variables', () => {
     expect(closestVariable('TMDB_KEY')).toBe('TMDB_API_KEY');
     expect(closestVariable('RELAY_ACCESS_KEY')).toBe('RELAY_ACCESS_KEYS');
     expect(closestVariable('COMPLETELY_DIFFERENT_THING')).toBeNull();
+  });
+});
+
+describe('secrets in the log', () => {
+  // A value each secret variable accepts; the one the logger must never write.
+  const VALUES: Record<string, { env: Record<string, string>; secret: string }> = {
+    TMDB_API_KEY: { env: { TMDB_API_KEY: 'tmdb-key-for-the-log-test' }, secret: 'tmdb-key-for-the-log-test' },
+    TMDB_ACCESS_TOKEN: { env: { TMDB_ACCESS_TOKEN: 'eyJ-token-for-the-log-test' }, secret: 'eyJ-token-for-the-log-test' },
+    TVDB_API_KEY: { env: { TVDB_API_KEY: 'tvdb-key-for-the-log-test' }, secret: 'tvdb-key-for-the-log-test' },
+    TVDB_PIN: { env: { TVDB_API_KEY: 'tvdb-key-for-the-log-test', TVDB_PIN: 'pin-4821' }, secret: 'pin-4821' },
+    CACHE_STORE: { env: { CACHE_STORE: 'redis://:store-password-for-the-log@127.0.0.1:6390' }, secret: 'store-password-for-the-log' },
+    RELAY_ACCESS_KEYS: { env: { RELAY_ACCESS_KEYS: 'access-key-for-the-log-test' }, secret: 'access-key-for-the-log-test' },
+    RELAY_ADMIN_KEYS: { env: { RELAY_ADMIN_KEYS: 'admin-key-for-the-log-test' }, secret: 'admin-key-for-the-log-test' },
+  };
+
+  test('every variable marked secret is scrubbed from log lines', () => {
+    const secretNames = VARIABLES.filter((v) => v.secret).map((v) => v.name);
+    expect(Object.keys(VALUES).sort()).toEqual([...secretNames].sort());
+    for (const name of secretNames) {
+      const { env, secret } = VALUES[name] as { env: Record<string, string>; secret: string };
+      const lines: string[] = [];
+      const logger = createLogger('info', logSecrets(loadConfig(env)), (line) => lines.push(line));
+      logger.warn('test', { message: `upstream said ${secret}`, url: `http://x/?k=${encodeURIComponent(secret)}` });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).not.toContain(secret);
+      expect(lines[0]).not.toContain(encodeURIComponent(secret));
+    }
   });
 });

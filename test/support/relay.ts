@@ -7,7 +7,7 @@ import { mkdtempSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startServer } from '../../src/edge/server.ts';
-import { configSecrets, createRelay, type Relay } from '../../src/relay.ts';
+import { createRelay, logSecrets, type Relay } from '../../src/relay.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -45,7 +45,7 @@ export async function startRelay(target: RelayTarget, options: StartRelayOptions
 async function startInProcess(options: StartRelayOptions): Promise<RelayUnderTest> {
   const config = loadConfig({ LOG_LEVEL: 'debug', ...TEST_DEFAULTS, ...options.env, PORT: '0', HOST: '127.0.0.1' });
   const logs: string[] = [];
-  const logger = createLogger(config.logLevel, configSecrets(config), (line) => logs.push(line));
+  const logger = createLogger(config.logLevel, logSecrets(config), (line) => logs.push(line));
   const relay = createRelay(config, { logger, ...(options.now ? { now: options.now } : {}) });
   await relay.ready();
   const server = startServer(relay, config);
