@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { DEFAULT_NEGATIVE_TTL_MS, DEFAULT_POLICY, FEED_POLICY, ROUTE_FAMILIES, type Freshness, type Policy, type RouteFamily } from './cache/policy.ts';
-import { formatBytes, lacksUnit, parseBytes, parseDuration } from './config/durations.ts';
+import { formatBytes, formatDuration, lacksUnit, parseBytes, parseDuration } from './config/durations.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
 import type { GuardOptions } from './upstreams/guard.ts';
 
@@ -108,6 +108,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       : null;
 
   const changesPollMs = read.duration('CHANGES_POLL_INTERVAL', DEFAULTS.changesPollMs, 0, 86_400_000);
+  const cacheMaxBytes = read.bytes('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, 1024 * 1024);
   if (changesPollMs > 0 && changesPollMs < 1_000) problems.push('CHANGES_POLL_INTERVAL must be 0 (off) or at least 1s');
   const config: Config = {
     port: read.integer('PORT', DEFAULTS.port, 0, 65_535),
@@ -124,14 +125,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       baseUrl: read.url('TVDB_BASE_URL', DEFAULTS.tvdbBaseUrl),
     },
     cache: {
-      maxBytes: read.bytes('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, 1024 * 1024),
+      maxBytes: cacheMaxBytes,
       negativeTtlMs: read.duration('CACHE_NEGATIVE_TTL', DEFAULT_NEGATIVE_TTL_MS, 0, 7 * 86_400_000),
       policy: readPolicy(read, changesPollMs > 0),
       gzipLevel: read.integer('CACHE_GZIP_LEVEL', DEFAULTS.gzipLevel, 1, 9),
       store: readStore(read),
       storeTimeoutMs: read.duration('CACHE_STORE_TIMEOUT', DEFAULTS.cacheStoreTimeoutMs, 5, 10_000),
       storeMaxEntryBytes: read.bytes('CACHE_STORE_MAX_ENTRY_BYTES', DEFAULTS.cacheStoreMaxEntryBytes, 1024),
-      memoryTargetBytes: readMemoryTarget(read, read.bytes('CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, 1024 * 1024)),
+      memoryTargetBytes: readMemoryTarget(read, cacheMaxBytes),
     },
     upstreamBudget: {
       tmdb: {
@@ -282,7 +283,7 @@ class EnvReader {
       return fallback;
     }
     if (parsed < min || parsed > max) {
-      this.problems.push(`${name} must be between ${durationText(min)} and ${durationText(max)}, got "${value}"`);
+      this.problems.push(`${name} must be between ${formatDuration(min)} and ${formatDuration(max)}, got "${value}"`);
       return fallback;
     }
     return parsed;
@@ -412,11 +413,6 @@ class EnvReader {
 function noUnit(name: string, value: string): string {
   const first = /\d+(?:\.\d+)?/.exec(value)?.[0] ?? value;
   return `${name}: "${value}" has no unit; durations need one: ${first}s, ${first}m, ${first}h or ${first}ms (units: ms, s, m, h, d)`;
-}
-
-function durationText(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  return `${ms}ms`;
 }
 
 function isCidr(text: string): boolean {

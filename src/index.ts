@@ -10,6 +10,7 @@ import net from 'node:net';
 import { ArgsError, parseArgs, parseEnvFile } from './cli/args.ts';
 import { helpText } from './cli/help.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { formatDuration } from './config/durations.ts';
 import { closestVariable, unknownVariables } from './config/variables.ts';
 import { startServer } from './edge/server.ts';
 import { createRelay, type Relay } from './relay.ts';
@@ -141,10 +142,6 @@ async function serve(config: Readonly<Config>, env: Env): Promise<number> {
 
 /** The start banner: what an operator needs to know the relay is set up as meant. Never a secret. */
 function banner(config: Readonly<Config>, relay: Relay, port: number) {
-  const human = (ms: number) => {
-    for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-    return `${ms}ms`;
-  };
   const store = config.cache.store;
   return {
     version: VERSION,
@@ -155,13 +152,13 @@ function banner(config: Readonly<Config>, relay: Relay, port: number) {
       tvdb: config.tvdb.apiKey === null ? 'not configured' : config.tvdb.pin ? 'api key with pin' : 'api key',
     },
     cache_max_bytes: config.cache.maxBytes,
-    fresh: Object.fromEntries(Object.entries(config.cache.policy).map(([family, f]) => [family, `${human(f.freshMs)}/${human(f.staleMs)}`])),
+    fresh: Object.fromEntries(Object.entries(config.cache.policy).map(([family, f]) => [family, `${formatDuration(f.freshMs)}/${formatDuration(f.staleMs)}`])),
     second_tier: store === null ? 'none' : store.kind === 'sqlite' ? `sqlite ${store.path}` : `redis (${relay.storeState() ?? 'down'})`,
     budgets: { tmdb_per_second: config.upstreamBudget.tmdb.ratePerSecond, tvdb_per_second: config.upstreamBudget.tvdb.ratePerSecond },
     change_feeds: config.changes.pollMs === 0 ? 'off' : `every ${Math.round(config.changes.pollMs / 1000)}s`,
     access_keys: config.accessKeys.length > 0 ? `on (${config.accessKeys.length})` : 'off',
     admin_routes: config.adminKeys.length > 0 ? 'on' : 'off',
-    client_rate_limit: config.clientRateLimit ? `${config.clientRateLimit.requests}/${Math.round(config.clientRateLimit.perMs / 1000)}s` : 'off',
+    client_rate_limit: config.clientRateLimit ? `${config.clientRateLimit.requests}/${formatDuration(config.clientRateLimit.perMs)}` : 'off',
   };
 }
 

@@ -35,6 +35,12 @@ export function parseBytes(text: string): number | undefined {
   return factor === undefined ? undefined : Math.round(Number(match[1]) * factor);
 }
 
+/** "7d", "90s", "250ms": a duration in the largest unit that writes it whole, as the variables take it. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
 /** "256 MiB", "2 GiB": a size as people read it, for messages and the start banner. */
 export function formatBytes(bytes: number): string {
   for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) if (bytes >= size) return `${Math.round((bytes / size) * 10) / 10} ${unit}`;
