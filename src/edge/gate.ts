@@ -45,11 +45,16 @@ export function isPublicPath(pathname: string): boolean {
  */
 export function createGate({ maxUrlLength, accessKeys, accessKeyList, relayTokens, rejections, now }: GateOptions): Gate {
   const subjects = new Set(accessKeyList.map(keySubject));
-  // Verifying a token is an HMAC; a client sends the same token for weeks: remember the verdicts.
+  // Verifying a token is an HMAC; a client sends the same token for weeks: remember the good ones.
+  // Only those (each is a short token the relay signed): caching refusals would let a client fill the
+  // table with header-sized junk and push the good tokens out.
   const verdicts = new LRUCache<string, TokenCheck>({ max: 4_096 });
   const verify = (token: string): TokenCheck => {
     let verdict = verdicts.get(token);
-    if (verdict === undefined) verdicts.set(token, (verdict = relayTokens.verify(token)));
+    if (verdict === undefined) {
+      verdict = relayTokens.verify(token);
+      if (verdict.ok) verdicts.set(token, verdict);
+    }
     // A good verdict only lasts until the token's exp.
     return verdict.ok && verdict.expiresAt <= now() ? { ok: false, reason: 'expired' } : verdict;
   };
