@@ -3,16 +3,21 @@ import type { RequestContext } from '../observability/request-context.ts';
 
 /**
  * How a surface shows a cached entry. The cache holds the upstream's bytes; a view may derive another
- * representation for its clients (made once per entry and variant, then kept beside the entry, so a
- * hit costs a lookup). Mydia's routes have no view: their bytes are the upstream's, exactly.
+ * representation for its clients (made once per entry and variant, then kept beside the entry for up
+ * to MAX_VARIANTS variants, so a hit costs a lookup). Mydia's routes have no view: their bytes are the upstream's, exactly.
  */
 export interface BodyView {
   readonly name: string;
   show(entry: CacheEntry, request: Request, context: RequestContext | undefined): CacheEntry;
 }
 
-/** Variants kept per entry (one per public origin the relay is reached by); more are made, not kept. */
-const MAX_VARIANTS = 8;
+/**
+ * Variants kept per entry, one per public origin the relay is reached by. They sit outside
+ * CACHE_MAX_BYTES, and without PUBLIC_URL the origin comes from the request's Host, which the client
+ * chooses: two (an internal and a public name) is what a deployment needs, and all a Host spray can
+ * make the relay keep. Past them a variant is made per request, not kept.
+ */
+const MAX_VARIANTS = 2;
 
 export interface LinksViewOptions {
   /** Upstream base URLs that appear in TVDB's `links` (TVDB's public one, and the configured one). */
