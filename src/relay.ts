@@ -224,6 +224,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
             resolvePath: pathResolver(mounts.flatMap((mount) => mount.routes)),
             maxQueryParams: config.limits.maxQueryParams,
             logger,
+            rejections,
             now,
           }
         : null,

@@ -1,5 +1,5 @@
 import { Elysia } from 'elysia';
-import { keyOf, type Origin } from '../cache/key.ts';
+import { keyOf, loggableKey, recordId, type Origin } from '../cache/key.ts';
 import { parseQuery, QueryError } from '../cache/keys.ts';
 import type { InvalidationTarget, Resolver } from '../cache/resolver.ts';
 import type { GuardedTier } from '../cache/tiers/guarded.ts';
@@ -10,6 +10,7 @@ import { contextOf } from '../observability/request-context.ts';
 import type { AccessKeys } from './access.ts';
 import { bearerOf } from './access.ts';
 import { keySubject } from './relay-tokens.ts';
+import type { RequestRejections } from './rejections.ts';
 import { jsonError } from './render.ts';
 
 export interface AdminDeps {
@@ -20,6 +21,7 @@ export interface AdminDeps {
   resolvePath: (pathname: string) => ResolvedPath | null;
   maxQueryParams: number;
   logger: Logger;
+  rejections: RequestRejections;
   now: () => number;
 }
 
@@ -68,14 +70,15 @@ export function adminRoutes(deps: AdminDeps) {
       const origin: Origin = resolved.route.origin(resolved.params, query);
       // A path about a record stands for the whole record; any other for its one entry.
       const record = origin.records[0];
-      return record === undefined ? { target: { key: keyOf(origin) }, label: keyOf(origin) } : { target: { record }, label: record };
+      // The label goes into the audit line, which (like every log line) never carries a query.
+      return record === undefined ? { target: { key: keyOf(origin) }, label: loggableKey(keyOf(origin)) } : { target: { record }, label: record };
     }
     const { upstream, type, id } = input;
     if ((upstream !== 'tmdb' && upstream !== 'tvdb') || typeof type !== 'string' || !RECORD_TYPE.test(type)) {
       return 'name a record ({"upstream":"tmdb"|"tvdb","type":"movie","id":550}) or a relay path ({"path":"/3/movie/550"})';
     }
     if (!((typeof id === 'number' && Number.isSafeInteger(id) && id > 0) || (typeof id === 'string' && /^[0-9a-f]{1,24}$/.test(id)))) return 'id must be a positive number';
-    const record = `${upstream}:${type}:${id}`;
+    const record = recordId(upstream, type, id);
     return { target: { record }, label: record };
   };
 
@@ -88,7 +91,12 @@ export function adminRoutes(deps: AdminDeps) {
 
   const withTarget = async (request: Request, read: () => Promise<Record<string, unknown>>, act: (admin: string, target: Named) => Promise<Response>) => {
     const admin = authorized(request);
-    if (admin === null) return jsonError(401, 'Unauthorized', { message: 'Admin routes need an admin key: Authorization: Bearer <key> or x-admin-key' });
+    if (admin === null) {
+      deps.rejections.unauthorized++;
+      const context = contextOf(request);
+      if (context) context.reason = 'admin_unauthorized';
+      return jsonError(401, 'Unauthorized', { message: 'Admin routes need an admin key: Authorization: Bearer <key> or x-admin-key' });
+    }
     let input: Record<string, unknown>;
     try {
       input = await read();

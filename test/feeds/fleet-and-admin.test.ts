@@ -81,6 +81,17 @@ describe('operator routes (RELAY_ADMIN_KEYS)', () => {
     expect((await post(guarded, '/admin/purge', { path: '/nowhere/1' })).status).toBe(400);
     const guardedDoc = (await (await guarded.get('/swagger/json')).json()) as { paths: Record<string, unknown> };
     expect(guardedDoc.paths['/admin/purge']).toBeDefined();
+    // Guessing at admin keys shows where refusals are counted.
+    const stats = (await (await guarded.get('/stats')).json()) as { rejections: Record<string, number> };
+    expect(stats.rejections.unauthorized).toBe(2);
+  });
+
+  test('the audit line of a purge by path names the key without its query, as every log line', async () => {
+    const guarded = await relay({ RELAY_ADMIN_KEYS: ADMIN });
+    expect((await post(guarded, '/admin/purge', { path: '/3/search/movie?query=private%20words' })).status).toBe(200);
+    const audit = guarded.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.msg === 'admin');
+    expect(audit).toMatchObject({ action: 'purge', target: 'tmdb:/search/movie?…', keys_affected: 0 });
+    expect(JSON.stringify(guarded.logs)).not.toContain('private');
   });
 
   test('purge drops every variant of a record from memory and Redis on every relay', async () => {
