@@ -7,7 +7,7 @@ type Kind = (typeof KINDS)[number];
 const DAY_MS = 86_400_000;
 /** TMDB keeps changes for 14 days: a longer gap cannot be caught up on. */
 const KEPT_MS = 14 * DAY_MS;
-/** Pages read per list and day in one poll, at most (10,000 ids); the next poll reads on. */
+/** Pages read per list and day in one poll, at most (10,000 ids); the next poll reads on from there. */
 const MAX_PAGES = 100;
 /** Ids remembered per day, at most. */
 const MAX_SEEN_PER_DAY = 200_000;
@@ -27,6 +27,8 @@ const REMARK_POLLS = 12;
 export class TmdbChangesFollower extends FeedFollower {
   /** When each id was last marked, per kind and day ("2026-12-01"). */
   private readonly seen = new Map<string, Map<number, number>>();
+  /** The page a list cut short at MAX_PAGES goes on from, per kind and day. */
+  private readonly resumeAt = new Map<string, number>();
   private readonly remarkMs: number;
 
   constructor(options: FollowerOptions) {
@@ -41,16 +43,25 @@ export class TmdbChangesFollower extends FeedFollower {
       start = now - KEPT_MS + DAY_MS;
     }
     const days = daysBetween(start, now);
-    for (const kind of KINDS) for (const day of days) await this.readDay(kind, day, now);
+    let unfinished: string | null = null;
+    for (const kind of KINDS) {
+      for (const day of days) {
+        const finished = await this.readDay(kind, day, now);
+        if (!finished && (unfinished === null || day < unfinished)) unfinished = day;
+      }
+    }
     this.forgetBefore(days[0] as string);
-    return now;
+    // A day cut short keeps the watermark on it, so a restart reads it again too.
+    return unfinished === null ? now : Date.parse(`${unfinished}T00:00:00Z`);
   }
 
-  private async readDay(kind: Kind, day: string, now: number): Promise<void> {
+  /** Reads one day's list, at most MAX_PAGES of it; false when it was cut short there. */
+  private async readDay(kind: Kind, day: string, now: number): Promise<boolean> {
     const seenKey = `${kind}:${day}`;
     let seen = this.seen.get(seenKey);
     if (seen === undefined) this.seen.set(seenKey, (seen = new Map()));
-    for (let page = 1; page <= MAX_PAGES; page++) {
+    const first = this.resumeAt.get(seenKey) ?? 1;
+    for (let page = first; page < first + MAX_PAGES; page++) {
       const { status, body } = await this.fetchJson(`/${kind}/changes`, `end_date=${day}&page=${page}&start_date=${day}`);
       if (status !== 200) throw new UpstreamFailure('tmdb', 'invalid_response', `TMDB /${kind}/changes answered ${status}`);
       const list = body as { results?: { id?: unknown }[]; total_pages?: unknown } | null;
@@ -65,12 +76,19 @@ export class TmdbChangesFollower extends FeedFollower {
         await this.mark([`tmdb:${kind}:${id}`], 'expire', now);
       }
       const totalPages = typeof list?.total_pages === 'number' ? list.total_pages : 1;
-      if (page >= totalPages) break;
+      if (page >= totalPages) {
+        this.resumeAt.delete(seenKey);
+        return true;
+      }
     }
+    this.resumeAt.set(seenKey, first + MAX_PAGES);
+    return false;
   }
 
   private forgetBefore(firstDay: string): void {
-    for (const key of this.seen.keys()) if (key.slice(key.indexOf(':') + 1) < firstDay) this.seen.delete(key);
+    for (const table of [this.seen, this.resumeAt]) {
+      for (const key of table.keys()) if (key.slice(key.indexOf(':') + 1) < firstDay) table.delete(key);
+    }
   }
 }
 

@@ -84,6 +84,19 @@ describe('TMDB change lists', () => {
     expect((relay.relay!.stats().feeds.tmdb as { ids_seen: number }).ids_seen).toBeGreaterThanOrEqual(250);
   });
 
+  test('a day longer than 100 pages is read on from page 101 by the next poll, not started over', async () => {
+    const relay = await harness.start({ TMDB_RATE_LIMIT: '1000', TMDB_RATE_BURST: '1000' });
+    const ids = Array.from({ length: 15_000 }, (_, i) => 50_000 + i);
+    await bodyOf(relay, '/tmdb/movies/64999');
+    harness.fake.editRecords('tmdb', 'movie', ids);
+    // Page 150 of the day's movie list names 64,999: the poll after the one that stopped at page 100.
+    await until(async () => (await relay.get('/tmdb/movies/64999')).headers.get('x-cache') === 'STALE', 25_000);
+    const pages = harness.fake.requests.filter((r) => r.path === '/3/movie/changes').map((r) => Number(r.query.page));
+    expect(Math.max(...pages)).toBe(150);
+    // Pages 101-150 were read once each: the second poll went on where the first stopped.
+    expect(pages.filter((page) => page === 101)).toHaveLength(1);
+  }, 30_000);
+
   test('a second edit on the same day reaches clients too: an id still in the day\'s list is marked again', async () => {
     const relay = await harness.start();
     const original = await bodyOf(relay, '/tmdb/movies/562');
