@@ -86,7 +86,11 @@ describe('429 from upstream', () => {
     // The probe is slow: everyone who arrives while it is out is refused at once, not sent.
     harness.fake.addFault({ upstream: 'tmdb', pathPrefix: '/3/movie/3401', fault: { kind: 'delay', ms: 300 }, times: 1 });
     const probe = r.get('/tmdb/movies/3401');
-    await Bun.sleep(50);
+    // The fake records a request as it arrives: from then on the probe is out.
+    for (let waited = 0; !harness.fake.dataCalls('tmdb').some((c) => c.path === '/3/movie/3401'); waited += 5) {
+      if (waited > 5_000) throw new Error('the probe never reached the upstream');
+      await Bun.sleep(5);
+    }
     const during = await Promise.all(Array.from({ length: 20 }, (_, i) => r.get(`/tmdb/movies/${3410 + i}`)));
     expect(during.every((res) => res.status === 503 && Number(res.headers.get('retry-after')) >= 1)).toBe(true);
     expect((await probe).status).toBe(200);

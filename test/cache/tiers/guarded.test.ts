@@ -44,7 +44,8 @@ describe('GuardedTier', () => {
     state.behaviour = 'hang';
     const t0 = performance.now();
     expect(await g.get('tmdb:/movie/1')).toBeUndefined();
-    expect(performance.now() - t0).toBeLessThan(30 + 25);
+    // Well short of anything that would notice a hung tier (a loaded machine adds tens of ms).
+    expect(performance.now() - t0).toBeLessThan(30 + 200);
     expect(g.counters.timeouts).toBe(1);
   });
 
