@@ -89,7 +89,7 @@ export class RelayMetrics {
 
     const tables: () => Record<string, BoundedTableFigures> = sources.tables ?? (() => ({}));
     const perTable = (read: (figures: BoundedTableFigures) => number): Sample[] => Object.entries(tables()).map(([table, figures]): Sample => [{ table }, read(figures)]);
-    gauge('relay_table_entries', 'Entries in the bounded tables beside the cache (hit memo, query memo)', ['table'], (g) => {
+    gauge('relay_table_entries', 'Entries in the bounded tables beside the cache (hit memo, query memo, identity copies)', ['table'], (g) => {
       for (const [labels, value] of perTable((f) => f.entries)) g.set(labels, value);
     });
     gauge('relay_table_bytes', 'Bytes held by each bounded table', ['table'], (g) => {
