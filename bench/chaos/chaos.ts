@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { killStrayRelays } from './relay-process.ts';
 import { hostileBodies, killAndRestart, outages, secondTierKilled, sigterm, soak, tvdbRevocation, type ChaosOptions, type PhaseReport } from './phases.ts';
 import { renderReliability } from './report.ts';
 
@@ -28,8 +29,13 @@ export async function runChaos(options: { binary: string | null; short: boolean;
   for (const [name, step] of steps) {
     if (!options.only.has(name)) continue;
     options.log(`--- ${name}`);
-    const result = await step();
-    phases.push(...(Array.isArray(result) ? result : [result]));
+    try {
+      const result = await step();
+      phases.push(...(Array.isArray(result) ? result : [result]));
+    } finally {
+      const strays = await killStrayRelays();
+      if (strays > 0) options.log(`${name}: killed ${strays} relay(s) the phase left running`);
+    }
   }
   const failures = phases.flatMap((phase) => phase.checks.filter((c) => !c.ok && !c.target).map((c) => `${phase.name}: ${c.name} (${c.detail})`));
   return { phases, passed: failures.length === 0, failures, render: (header) => renderReliability(phases, header) };

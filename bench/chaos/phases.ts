@@ -563,7 +563,8 @@ export async function sigterm(options: ChaosOptions): Promise<PhaseReport> {
   const plan = (i: number): Planned => ({ kind: 'in-flight', path: `/tmdb/movies/${6_000_000 + i}` });
   const load = new Load(relay.baseUrl, plan, secrets);
   const inFlight = load.burst(32);
-  await Bun.sleep(150); // all 32 are with the upstream now
+  // SIGTERM once all 32 are with the upstream (the fake records a request as it arrives).
+  for (const deadline = Date.now() + 10_000; fake.dataCalls().length < 32 && Date.now() < deadline; ) await Bun.sleep(5);
   const t0 = Date.now();
   const exited = relay.terminate(15_000);
   await inFlight;

@@ -28,6 +28,17 @@ export interface RelayProcess {
   kill(): Promise<void>;
 }
 
+/** Every relay started and not yet exited: a phase that throws halfway must not leave one running. */
+const running = new Set<Subprocess>();
+
+/** Kills (SIGKILL) every relay a phase left running; how many there were. */
+export async function killStrayRelays(): Promise<number> {
+  const strays = [...running];
+  for (const child of strays) child.kill('SIGKILL');
+  await Promise.all(strays.map((child) => child.exited));
+  return strays.length;
+}
+
 export async function startRelayProcess(binary: string, env: Record<string, string>, secrets: readonly string[], port?: number): Promise<RelayProcess> {
   const chosen = port ?? (await freePort());
   const child: Subprocess<'ignore', 'pipe', 'pipe'> = Bun.spawn([binary], {
@@ -36,6 +47,8 @@ export async function startRelayProcess(binary: string, env: Record<string, stri
     stdout: 'pipe',
     stderr: 'pipe',
   });
+  running.add(child);
+  void child.exited.then(() => running.delete(child));
   const state = { lines: [] as string[], lineCount: 0, nonJsonLines: [] as string[], leakedLines: 0 };
   const take = (line: string) => {
     if (line === '') return;
@@ -52,7 +65,10 @@ export async function startRelayProcess(binary: string, env: Record<string, stri
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`relay exited at start (${child.exitCode}): ${state.lines.slice(-5).join(' | ')}`);
-    if (Date.now() > deadline) throw new Error('relay did not answer /health within 15 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('relay did not answer /health within 15 s');
+    }
     if (await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false)) break;
     await Bun.sleep(25);
   }
