@@ -151,7 +151,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
 
   const rejections = newRejections();
   const identity = new ClientIdentity(config.trustedProxies);
-  const clientLimit = config.clientRateLimit ? { identity, limiter: new ClientRateLimiter(config.clientRateLimit) } : null;
+  const clientLimiter = config.clientRateLimit ? new ClientRateLimiter(config.clientRateLimit) : null;
   const accessKeys = config.accessKeys.length > 0 ? new AccessKeys(config.accessKeys) : null;
   const renderer = new EntryRenderer({ privateAnswers: accessKeys !== null, identityCopies });
   // Tokens for TVDB clients, signed with a key derived from the relay's secrets (the same on every machine).
@@ -182,7 +182,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     memory,
     upstreams,
     rejections,
-    clientLimiter: clientLimit?.limiter ?? null,
+    clientLimiter,
     store,
     tables: () => ({ hit_memo: memo.figures, query_memo: queries.figures, identity_copies: identityCopies.figures }),
     cacheMaxBytes: config.cache.maxBytes,
@@ -202,7 +202,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
       upstreams,
       tvdb,
       rejections,
-      clientLimiter: clientLimit?.limiter ?? null,
+      clientLimiter,
       tables: { hit_memo: memo.figures, query_memo: queries.figures, identity_copies: identityCopies.figures },
       cacheMaxBytes: config.cache.maxBytes,
       memoryGovernor: governor?.figures ?? null,
@@ -212,7 +212,7 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
     });
 
   const app = buildApp({
-    proxy: { mounts, upstreams, resolver, renderer, now, queries, identity, clientLimit, rejections },
+    proxy: { mounts, upstreams, resolver, renderer, now, queries, identity, clientLimiter, rejections },
     login: { tokens: relayTokens, accessKey: accessKeys ? (presented) => accessKeys.match(presented) : null, rejections },
     admin:
       config.adminKeys.length > 0

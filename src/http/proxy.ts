@@ -8,7 +8,7 @@ import { UpstreamFailure } from '../upstreams/errors.ts';
 import type { UpstreamClient, UpstreamName } from '../upstreams/types.ts';
 import type { ClientIdentity, ClientRateLimiter } from './clients.ts';
 import type { RequestRejections } from './rejections.ts';
-import { failureResponse, jsonError, type EntryRenderer } from './render.ts';
+import { failureResponse, jsonError, methodNotAllowed, type EntryRenderer } from './render.ts';
 import type { BodyView } from './views.ts';
 
 /** Routes mounted together, with how their surface shows cached entries. */
@@ -30,7 +30,7 @@ export interface ProxyDeps {
   /** Who is calling, for the fair share of the upstream budget between clients (and client limits). */
   identity: ClientIdentity;
   /** Per-client budget on cache misses, when CLIENT_RATE_LIMIT is set. */
-  clientLimit: { identity: ClientIdentity; limiter: ClientRateLimiter } | null;
+  clientLimiter: ClientRateLimiter | null;
   rejections: RequestRejections;
 }
 
@@ -98,11 +98,13 @@ function proxyHandler(route: MountRoute, view: BodyView | null, queries: QueryCa
     // Past this point the request may reach the upstream: its query must satisfy the endpoint's schema.
     const problem = endpoint.queryProblem(query?.params ?? {});
     if (problem !== null) return refuse(rejections, context, 400, problem.message, problem.expected ? { expected: problem.expected } : {});
-    const limited = clientLimitResponse(key, request, context, deps);
+    // Who is asking, once: for the client limit and for the fair share of the upstream budget.
+    const asker = deps.identity.identify(request, peerAddress(request, context));
+    const limited = clientLimitResponse(key, asker, context, deps);
     if (limited !== null) return limited;
 
     const started = performance.now();
-    return resolver.resolve(origin, deps.identity.identify(request, peerAddress(request, context))).then(
+    return resolver.resolve(origin, asker).then(
       (outcome) => {
         if (context) {
           if (outcome.state === 'MISS') context.upstreamMs = performance.now() - started;
@@ -125,10 +127,9 @@ function refuse(rejections: RequestRejections, context: RequestContext | undefin
 }
 
 /** CLIENT_RATE_LIMIT: counted only when this request would cost an upstream call. */
-function clientLimitResponse(key: string, request: Request, context: RequestContext | undefined, deps: ProxyDeps): Response | null {
-  if (deps.clientLimit === null || deps.resolver.canAnswerWithoutFetch(key)) return null;
-  const { identity, limiter } = deps.clientLimit;
-  const waitSeconds = limiter.take(identity.identify(request, peerAddress(request, context)));
+function clientLimitResponse(key: string, client: string, context: RequestContext | undefined, deps: ProxyDeps): Response | null {
+  if (deps.clientLimiter === null || deps.resolver.canAnswerWithoutFetch(key)) return null;
+  const waitSeconds = deps.clientLimiter.take(client);
   if (waitSeconds === 0) return null;
   deps.rejections.client_rate_limited++;
   if (context) context.reason = 'client_rate_limited';
@@ -139,5 +140,5 @@ function refuseMethod(rejections: RequestRejections, request: Request): Response
   rejections.method_not_allowed++;
   const context = contextOf(request);
   if (context) context.reason = 'method_not_allowed';
-  return jsonError(405, 'Method not allowed', { allowed: ['GET', 'HEAD'] }, { allow: 'GET, HEAD' });
+  return methodNotAllowed(['GET', 'HEAD']);
 }
