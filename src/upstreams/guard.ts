@@ -248,7 +248,7 @@ export class UpstreamGuard {
     if (probeId !== 0 && response.status !== 429 && this.isCurrentProbe(probeId)) this.pauseProbe = 'none';
     if (response.status === 429) {
       const pauseMs = Math.min(this.options.retryAfterCapMs, parseRetryAfter(response.retryAfter, this.now()) ?? DEFAULT_429_PAUSE_MS);
-      this.pause(pauseMs);
+      this.pause(pauseMs, probeId !== 0 && this.isCurrentProbe(probeId));
       this.breaker.success(ticket); // the upstream is alive, only busy
       throw new UpstreamFailure(this.options.upstream, 'unavailable', `${UPSTREAM_LABEL[this.options.upstream]} rate limit reached; retry later`, Math.ceil(pauseMs / 1000));
     }
@@ -256,11 +256,12 @@ export class UpstreamGuard {
     else this.breaker.success(ticket);
   }
 
-  private pause(pauseMs: number): void {
+  /** `byProbe`: the 429 is the probe's own answer; a straggler's 429 leaves a probe in flight to decide. */
+  private pause(pauseMs: number, byProbe: boolean): void {
     const now = this.now();
     const wasPaused = now < this.pausedUntil;
     this.pausedUntil = Math.max(this.pausedUntil, now + pauseMs);
-    this.pauseProbe = 'due';
+    if (byProbe || this.pauseProbe !== 'in_flight') this.pauseProbe = 'due';
     this.pauses++;
     if (!wasPaused) {
       this.pausedSince = now;

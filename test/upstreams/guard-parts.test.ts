@@ -171,6 +171,44 @@ describe('the probe after a pause', () => {
     expect(guard.snapshot().pause_probe).toBe('none');
     guard.close();
   });
+
+  test('a late 429 from a call sent before the pause extends it, but no second probe goes while the first is out', async () => {
+    const clock = { now: 1_000_000 };
+    const guard = guardWith({}, clock);
+    const limited = () => ({ ...ok(429), retryAfter: '1' });
+    const straggler = deferred<UpstreamResponse>();
+    const late = guard.run(() => straggler.promise);
+    await expect(guard.run(async () => limited())).rejects.toMatchObject({ kind: 'unavailable' });
+    clock.now += 1_001;
+    const probe = deferred<UpstreamResponse>();
+    const probing = guard.run(() => probe.promise);
+    expect(guard.snapshot().pause_probe).toBe('in_flight');
+    straggler.resolve(limited());
+    await expect(late).rejects.toMatchObject({ kind: 'unavailable' });
+    clock.now += 1_001; // the straggler's pause is over too, and the probe is still out
+    let sent = 0;
+    await expect(guard.run(async () => (sent++, ok()))).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(sent).toBe(0);
+    probe.resolve(ok());
+    await probing;
+    expect(guard.snapshot().pause_probe).toBe('none');
+    expect(await guard.run(async () => ok())).toMatchObject({ status: 200 });
+    guard.close();
+  });
+
+  test('a probe answered with 429 makes the next call after the new pause the probe', async () => {
+    const clock = { now: 1_000_000 };
+    const guard = guardWith({}, clock);
+    const limited = async () => ({ ...ok(429), retryAfter: '1' });
+    await expect(guard.run(limited)).rejects.toMatchObject({ kind: 'unavailable' });
+    clock.now += 1_001;
+    await expect(guard.run(limited)).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(guard.snapshot().pause_probe).toBe('due');
+    clock.now += 1_001;
+    expect(await guard.run(async () => ok())).toMatchObject({ status: 200 });
+    expect(guard.snapshot().pause_probe).toBe('none');
+    guard.close();
+  });
 });
 
 describe('fair share between clients', () => {
