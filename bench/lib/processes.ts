@@ -1,4 +1,7 @@
 import type { Subprocess } from 'bun';
+import { freePort } from '../../test/support/ports.ts';
+
+export { freePort };
 
 export interface Started {
   process: Subprocess<'ignore', 'pipe', 'pipe'>;
@@ -50,12 +53,6 @@ export function rssBytes(pid: number): number {
   return match ? Number(match[1]) * 1024 : 0;
 }
 
-export async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, fetch: () => new Response('') });
-  const port = server.port as number;
-  await server.stop(true);
-  return port;
-}
 
 export function commandExists(name: string): boolean {
   return Bun.which(name) !== null;

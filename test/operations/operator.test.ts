@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VARIABLES } from '../../src/config/variables.ts';
 import { startFakeUpstream, type FakeUpstream } from '../support/fake-upstream.ts';
+import { freePort } from '../support/ports.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { ensureBinary, startRelay, type RelayUnderTest } from '../support/relay.ts';
 
@@ -80,7 +81,7 @@ describe('command line', () => {
   });
 
   test('--port is honoured', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = await freePort();
     const child = Bun.spawn([binary, '--port', String(port), '--host', '127.0.0.1'], { cwd: dir, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', CHANGES_POLL_INTERVAL: '0' }, stdout: 'pipe', stderr: 'pipe' });
     try {
       let ok = false;
@@ -290,11 +291,11 @@ describe('docs, methods and numbers that tell the truth', () => {
   test('/stats and /metrics memory figures are what the OS reports', async () => {
     const r = await relay({});
     const stats = (await (await r.get('/stats')).json()) as { process: { rss_bytes: number; heap_used_bytes: number; heap_total_bytes: number } };
-    const pid = Number(/(\d+)/.exec(Bun.spawnSync(['pgrep', '-n', '-f', 'relay-bin-.*/metadata-relay']).stdout.toString())?.[1] ?? 0);
-    const statm = await Bun.file(`/proc/${pid}/statm`).text().catch(() => '');
-    const osRss = Number(statm.split(' ')[1] ?? 0) * 4096;
+    const statm = await Bun.file(`/proc/${r.pid}/statm`).text();
+    const osRss = Number(statm.split(' ')[1]) * 4096;
+    expect(osRss).toBeGreaterThan(0);
     expect(stats.process.heap_used_bytes).toBeLessThanOrEqual(stats.process.heap_total_bytes);
-    if (osRss > 0) expect(Math.abs(stats.process.rss_bytes - osRss) / osRss).toBeLessThan(0.25);
+    expect(Math.abs(stats.process.rss_bytes - osRss) / osRss).toBeLessThan(0.25);
     const metrics = await (await r.get('/metrics')).text();
     const rss = Number(/^process_resident_memory_bytes (\d+)/m.exec(metrics)?.[1]);
     expect(Math.abs(rss - stats.process.rss_bytes) / stats.process.rss_bytes).toBeLessThan(0.25);

@@ -146,8 +146,9 @@ describe('surfaces: shapes worth pinning', () => {
 
   test('TMDB review and episode group ids lead back to their owner', async () => {
     const reviews = (await tmdbJson('/tv/1396/reviews')).results as Body[];
-    const first = reviews[0];
-    if (first !== undefined) expect(await tmdbJson(`/review/${String(first.id)}`)).toMatchObject({ id: first.id, media_id: 1396, media_type: 'tv' });
+    expect(reviews.length).toBeGreaterThan(0);
+    const first = reviews[0] as Body;
+    expect(await tmdbJson(`/review/${String(first.id)}`)).toMatchObject({ id: first.id, media_id: 1396, media_type: 'tv' });
     const groups = (await tmdbJson('/tv/1399/episode_groups')).results as Body[];
     const group = await tmdbJson(`/tv/episode_group/${String(groups[0]?.id)}`);
     expect(group.id).toBe(groups[0]?.id);

@@ -3,6 +3,7 @@
  * (or killed, and started again on the same port) by the test. Never a mock.
  */
 import type { Subprocess } from 'bun';
+import { freePort } from './ports.ts';
 
 export interface RedisServer {
   port: number;
@@ -23,13 +24,6 @@ export function redisServerPath(): string {
     throw new Error('redis-server is not installed: the Redis tier tests need a real one (Debian/Ubuntu: apt-get install -y redis-server; macOS: brew install redis)');
   }
   return path;
-}
-
-async function freePort(): Promise<number> {
-  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('') });
-  const port = server.port as number;
-  await server.stop(true);
-  return port;
 }
 
 export async function startRedisServer(): Promise<RedisServer> {

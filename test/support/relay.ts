@@ -24,6 +24,8 @@ export interface RelayUnderTest {
   stop(): Promise<void>;
   /** Binary only: kills the process as a crash would (no draining, nothing closed). */
   kill?(): Promise<void>;
+  /** Binary only: the process id. */
+  pid?: number;
 }
 
 export interface StartRelayOptions {
@@ -99,6 +101,7 @@ async function startBinary(options: StartRelayOptions): Promise<RelayUnderTest> 
     target: 'binary',
     baseUrl,
     logs,
+    pid: child.pid,
     get: (path, init) => fetch(baseUrl + path, init),
     stop: async () => {
       child.kill('SIGTERM');
