@@ -32,6 +32,7 @@ export class MemoryGovernor {
   private readonly rss: () => number;
   private readonly collect: () => void;
   private lastCollection = Number.NEGATIVE_INFINITY;
+  private readonly minIntervalMs: number;
   private intervalMs: number;
   private above = false;
   readonly figures: GovernorFigures;
@@ -39,7 +40,8 @@ export class MemoryGovernor {
   constructor(private readonly options: MemoryGovernorOptions) {
     this.rss = options.rss ?? (() => process.memoryUsage.rss());
     this.collect = options.collect ?? (() => Bun.gc(true));
-    this.intervalMs = options.minIntervalMs ?? 2_000;
+    this.minIntervalMs = options.minIntervalMs ?? 2_000;
+    this.intervalMs = this.minIntervalMs;
     this.figures = { target_bytes: options.targetBytes, collections: 0, collection_ms_total: 0, collection_ms_max: 0 };
     this.timer = setInterval(() => this.check(), options.checkEveryMs ?? 500);
     this.timer.unref();
@@ -47,16 +49,16 @@ export class MemoryGovernor {
 
   /** One look at RSS; collects when above the target and the last collection is old enough. */
   check(now = Date.now()): void {
-    if (this.rss() <= this.options.targetBytes) {
+    const before = this.rss();
+    if (before <= this.options.targetBytes) {
       if (this.above) {
         this.above = false;
-        this.options.onPressure?.('under', this.rss());
+        this.options.onPressure?.('under', before);
       }
       return;
     }
     if (now - this.lastCollection < this.intervalMs) return;
     this.lastCollection = now;
-    const before = this.rss();
     const started = performance.now();
     this.collect();
     const ms = performance.now() - started;
@@ -64,8 +66,7 @@ export class MemoryGovernor {
     this.figures.collection_ms_total = Math.round((this.figures.collection_ms_total + ms) * 10) / 10;
     this.figures.collection_ms_max = Math.max(this.figures.collection_ms_max, Math.round(ms * 10) / 10);
     const after = this.rss();
-    const minIntervalMs = this.options.minIntervalMs ?? 2_000;
-    this.intervalMs = after > before * 0.95 ? Math.min(MAX_INTERVAL_MS, this.intervalMs * 2) : minIntervalMs;
+    this.intervalMs = after > before * 0.95 ? Math.min(MAX_INTERVAL_MS, this.intervalMs * 2) : this.minIntervalMs;
     if (after > this.options.targetBytes && !this.above) {
       this.above = true;
       this.options.onPressure?.('above', after);

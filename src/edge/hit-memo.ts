@@ -20,7 +20,7 @@ interface KnownUrl {
 export class HitMemo {
   private readonly known: SecondChanceMap<KnownUrl>;
 
-  /** Bounded in bytes (URL and key text), outside CACHE_MAX_BYTES: 8 MiB by default. */
+  /** Bounded in bytes (URL and key text), outside CACHE_MAX_BYTES (the relay gives it CACHE_MAX_BYTES/16, at most 8 MiB). */
   constructor(
     private readonly resolver: Resolver,
     private readonly renderer: EntryRenderer,
@@ -39,18 +39,6 @@ export class HitMemo {
   learn(url: string, route: string, key: string, view: BodyView | null): void {
     if (this.known.has(url)) return;
     this.known.set(url, { route, key, view }, 2 * (url.length + key.length) + 64);
-  }
-
-  get size(): number {
-    return this.known.size;
-  }
-
-  get bytes(): number {
-    return this.known.bytes;
-  }
-
-  get maxBytes(): number {
-    return this.known.maxBytes;
   }
 
   get figures(): BoundedTableFigures {

@@ -15,8 +15,6 @@ const COPY_OVERHEAD_BYTES = 96;
  */
 export class IdentityCopies {
   private readonly copies: SecondChanceMap<Uint8Array<ArrayBuffer>>;
-  /** Gunzips done because no copy was held (first identity hit, or evicted since). */
-  decodes = 0;
 
   constructor(maxBytes: number) {
     this.copies = new SecondChanceMap(maxBytes);
@@ -26,7 +24,6 @@ export class IdentityCopies {
     const known = this.copies.get(entry.etag);
     if (known !== undefined) return known;
     const decoded = Bun.gunzipSync(entry.gzipBody);
-    this.decodes++;
     this.copies.set(entry.etag, decoded, decoded.byteLength + entry.etag.length * 2 + COPY_OVERHEAD_BYTES);
     return decoded;
   }

@@ -27,6 +27,9 @@ export class CircuitBreaker {
   private consecutiveFailures = 0;
   private openUntil = 0;
   private probeInFlight = false;
+  /** Tickets carry it: bumped by every opening and every reset, so older calls are stragglers. */
+  private generation = 0;
+  /** Times it opened (reported). */
   openings = 0;
 
   constructor(private readonly options: BreakerOptions) {}
@@ -41,9 +44,9 @@ export class CircuitBreaker {
     if (this.current === 'half_open') {
       if (this.probeInFlight) return 1_000;
       this.probeInFlight = true;
-      return { generation: this.openings, probe: true };
+      return { generation: this.generation, probe: true };
     }
-    return { generation: this.openings, probe: false };
+    return { generation: this.generation, probe: false };
   }
 
   /** Closes the breaker at once: something else (a health check) showed the target is back. */
@@ -51,14 +54,14 @@ export class CircuitBreaker {
     this.consecutiveFailures = 0;
     this.probeInFlight = false;
     if (this.current !== 'closed') {
-      this.openings++; // outcomes of calls admitted before this are stragglers now
+      this.generation++; // outcomes of calls admitted before this are stragglers now
       this.transition('closed');
     }
   }
 
   /** The call never reached its target (e.g. refused by a queue): a probe slot is freed. */
   release(ticket: BreakerTicket): void {
-    if (ticket.probe && ticket.generation === this.openings) this.probeInFlight = false;
+    if (ticket.probe && ticket.generation === this.generation) this.probeInFlight = false;
   }
 
   success(ticket: BreakerTicket): void {
@@ -96,12 +99,13 @@ export class CircuitBreaker {
 
   /** An outcome from a call admitted before the current opening, or a non-probe while not closed. */
   private isStraggler(ticket: BreakerTicket): boolean {
-    if (ticket.generation !== this.openings) return true;
+    if (ticket.generation !== this.generation) return true;
     return this.current !== 'closed' && !ticket.probe;
   }
 
   private open(): void {
     this.openings++;
+    this.generation++;
     this.probeInFlight = false;
     this.openUntil = this.options.now() + this.options.cooldownMs;
     this.transition('open');
