@@ -220,7 +220,6 @@ export function createRelay(config: Readonly<Config>, options: RelayOptions = {}
             keys: new AccessKeys(config.adminKeys),
             resolver,
             memory,
-            second: store?.tier ?? null,
             resolvePath: pathResolver(mounts.flatMap((mount) => mount.routes)),
             maxQueryParams: config.limits.maxQueryParams,
             logger,

@@ -236,6 +236,13 @@ export class Resolver {
     return [...affected];
   }
 
+  /** The keys cached for a target here: in memory and in the second tier. */
+  async keysOf(target: InvalidationTarget): Promise<string[]> {
+    if ('key' in target) return [target.key];
+    const inTier = this.second ? await this.second.keysOf(target.record) : [];
+    return [...new Set([...this.memory.keysOf(target.record), ...inTier])];
+  }
+
   /** An invalidation that came from another relay: its shared tier is done already, only memory is ours. */
   invalidateMemory({ target, action }: Invalidation): string[] {
     const keys = 'key' in target ? [target.key] : this.memory.keysOf(target.record);

@@ -1,3 +1,4 @@
+import { recordId } from '../cache/key.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import { FeedFollower, type FollowerOptions } from './follower.ts';
 
@@ -73,7 +74,7 @@ export class TmdbChangesFollower extends FeedFollower {
         if (markedAt !== undefined && now - markedAt < this.remarkMs) continue;
         if (markedAt === undefined) this.counts.idsSeen++;
         if (markedAt !== undefined || seen.size < MAX_SEEN_PER_DAY) seen.set(id, now);
-        await this.mark([`tmdb:${kind}:${id}`], 'expire', now);
+        await this.mark([recordId('tmdb', kind, id)], 'expire', now);
       }
       const totalPages = typeof list?.total_pages === 'number' ? list.total_pages : 1;
       if (page >= totalPages) {

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { recordId } from '../cache/key.ts';
 import { UpstreamFailure } from '../upstreams/errors.ts';
 import { FeedFollower, type FollowerOptions } from './follower.ts';
 
@@ -78,13 +79,13 @@ export class TvdbUpdatesFollower extends FeedFollower {
     if (this.handled.has(seen)) return;
     this.handled.set(seen, true);
     this.counts.idsSeen++;
-    const record = `tvdb:${type}:${update.recordId}`;
+    const record = recordId('tvdb', type, update.recordId);
     if (update.method === 'delete' || positive(update.mergeToId)) {
       await this.mark([record], 'delete', now);
       return;
     }
     const records = [record];
-    if (type === 'episode' && positive(update.seriesId)) records.push(`tvdb:series:${update.seriesId}`);
+    if (type === 'episode' && positive(update.seriesId)) records.push(recordId('tvdb', 'series', update.seriesId));
     await this.mark(records, 'expire', now);
   }
 }

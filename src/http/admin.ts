@@ -2,7 +2,6 @@ import { Elysia } from 'elysia';
 import { keyOf, loggableKey, recordId, type Origin } from '../cache/key.ts';
 import { parseQuery, QueryError } from '../cache/keys.ts';
 import type { InvalidationTarget, Resolver } from '../cache/resolver.ts';
-import type { GuardedTier } from '../cache/tiers/guarded.ts';
 import type { MemoryTier } from '../cache/tiers/memory.ts';
 import type { ResolvedPath } from '../catalog/resolve-path.ts';
 import type { Logger } from '../log.ts';
@@ -17,7 +16,6 @@ export interface AdminDeps {
   keys: AccessKeys;
   resolver: Resolver;
   memory: MemoryTier;
-  second: GuardedTier | null;
   resolvePath: (pathname: string) => ResolvedPath | null;
   maxQueryParams: number;
   logger: Logger;
@@ -82,13 +80,6 @@ export function adminRoutes(deps: AdminDeps) {
     return { target: { record }, label: record };
   };
 
-  const keysOf = async (target: InvalidationTarget): Promise<string[]> => {
-    if ('key' in target) return [target.key];
-    const inMemory = deps.memory.keysOf(target.record);
-    const inTier = deps.second ? await deps.second.keysOf(target.record) : [];
-    return [...new Set([...inMemory, ...inTier])];
-  };
-
   const withTarget = async (request: Request, read: () => Promise<Record<string, unknown>>, act: (admin: string, target: Named) => Promise<Response>) => {
     const admin = authorized(request);
     if (admin === null) {
@@ -129,7 +120,7 @@ export function adminRoutes(deps: AdminDeps) {
       '/admin/refresh',
       ({ request }) =>
         withTarget(request, body(request), async (admin, target) => {
-          const keys = await keysOf(target.target);
+          const keys = await resolver.keysOf(target.target);
           for (const key of keys) void resolver.refresh(key, { force: true }).catch(() => {});
           audit(request, admin, 'refresh', target, keys);
           return Response.json({ action: 'refresh', target: target.label, keys, count: keys.length }, { status: 202 });
@@ -143,7 +134,7 @@ export function adminRoutes(deps: AdminDeps) {
           request,
           async () => Object.fromEntries(new URL(request.url).searchParams),
           async (admin, target) => {
-            const keys = await keysOf(target.target);
+            const keys = await resolver.keysOf(target.target);
             const now = deps.now();
             const entries = keys.map((key) => {
               const entry = deps.memory.peek(key);
