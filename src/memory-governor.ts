@@ -1,3 +1,5 @@
+import { collectNow } from './collector.ts';
+
 /**
  * Keeps the process near its memory target. JavaScriptCore collects when its own heuristics say so,
  * and under churn (every miss allocates an upstream body, a decoded copy, a parse and a gzip) it lets
@@ -39,7 +41,7 @@ export class MemoryGovernor {
 
   constructor(private readonly options: MemoryGovernorOptions) {
     this.rss = options.rss ?? (() => process.memoryUsage.rss());
-    this.collect = options.collect ?? (() => Bun.gc(true));
+    this.collect = options.collect ?? collectNow;
     this.minIntervalMs = options.minIntervalMs ?? 2_000;
     this.intervalMs = this.minIntervalMs;
     this.figures = { target_bytes: options.targetBytes, collections: 0, collection_ms_total: 0, collection_ms_max: 0 };

@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { collectSoon } from '../collector.ts';
 import { UpstreamFailure } from './errors.ts';
 import type { UpstreamMeter } from './meter.ts';
 import type { UpstreamName, UpstreamResponse } from './types.ts';
@@ -62,26 +63,6 @@ export async function requestUpstream(request: UpstreamRequest): Promise<Upstrea
   }
 }
 
-/**
- * An oversized body was just read up to the bound (or decoded up to it) and thrown away. Its
- * megabytes stay in RSS until the next collection, which an idle relay may not run for many seconds;
- * so one full collection is scheduled shortly after such a drop (a burst of them costs one).
- * Rare by nature, and never more than one a second.
- */
-const COLLECT_AFTER_MS = 250;
-let collection: ReturnType<typeof setTimeout> | null = null;
-let lastCollection = 0;
-function dropped(): void {
-  if (collection !== null) return; // one is coming: a steady stream of drops must not put it off
-  const wait = Math.max(COLLECT_AFTER_MS, lastCollection + 1_000 - Date.now());
-  collection = setTimeout(() => {
-    collection = null;
-    lastCollection = Date.now();
-    Bun.gc(true);
-  }, wait);
-  collection.unref();
-}
-
 function tooLarge(upstream: UpstreamName, maxBytes: number): UpstreamFailure {
   return new UpstreamFailure(upstream, 'too_large', `Upstream answer larger than ${maxBytes} bytes`);
 }
@@ -92,7 +73,7 @@ async function readBounded(upstream: UpstreamName, response: Response, maxBytes:
   if (declared > maxBytes) {
     // Bun's fetch may have buffered part of it already.
     await response.body?.cancel().catch(() => {});
-    dropped();
+    collectSoon();
     throw tooLarge(upstream, maxBytes);
   }
   if (response.body === null) return new Uint8Array(0);
@@ -101,7 +82,7 @@ async function readBounded(upstream: UpstreamName, response: Response, maxBytes:
   if (Number.isSafeInteger(declared) && declared >= 0 && response.headers.get('transfer-encoding') === null) {
     const whole = new Uint8Array(await response.arrayBuffer());
     if (whole.byteLength > maxBytes) {
-      dropped();
+      collectSoon();
       throw tooLarge(upstream, maxBytes);
     }
     return whole;
@@ -115,8 +96,7 @@ async function readBounded(upstream: UpstreamName, response: Response, maxBytes:
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => {});
-      chunks.length = 0;
-      dropped();
+      collectSoon();
       throw tooLarge(upstream, maxBytes);
     }
     chunks.push(value);
@@ -142,7 +122,7 @@ function decode(upstream: UpstreamName, wire: Uint8Array<ArrayBuffer>, encoding:
     if (coding === 'deflate') return asBytes(zlib.inflateSync(wire, options));
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
-      dropped();
+      collectSoon();
       throw tooLarge(upstream, maxBytes);
     }
     throw new UpstreamFailure(upstream, 'undecodable', `Upstream sent a ${coding} body that does not decode`);

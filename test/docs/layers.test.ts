@@ -1,6 +1,6 @@
 /**
  * No module knows a layer above it. Layers, bottom up: fleet (the Redis connection) -> upstreams ->
- * cache -> catalog -> feeds -> http -> edge -> the composition root (relay.ts, index.ts). Beside them: config, log, version, observability and the memory governor,
+ * cache -> catalog -> feeds -> http -> edge -> the composition root (relay.ts, index.ts). Beside them: config, log, version, observability, the memory governor and the collector,
  * which any layer may use; they in turn may use the layers' types (config names a guard's options,
  * metrics read counters), but never the edge or the root.
  */
@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../support/relay.ts';
 
 const SRC = join(REPO_ROOT, 'src');
 const RANK: Record<string, number> = { fleet: 0, upstreams: 1, cache: 2, catalog: 3, feeds: 4, http: 5, edge: 6, root: 7, cli: 7 };
-const BESIDE = new Set(['config', 'log', 'version', 'observability', 'embedded-files', 'memory-governor']);
+const BESIDE = new Set(['config', 'log', 'version', 'observability', 'embedded-files', 'memory-governor', 'collector']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
