@@ -61,6 +61,22 @@ export interface Endpoint extends QueryScope {
 
 const PLACEHOLDER = /\{([A-Za-z_-]+)\}/g;
 
+/** What a catalog row gives beyond its template, family and summary; the id is derived unless named. */
+export type EndpointRow = Omit<EndpointDef, 'id' | 'template' | 'family' | 'summary'> & { id?: string };
+
+/**
+ * The row factory of one upstream's catalog. Ids name the endpoint in logs and metrics and are made
+ * from the template's fixed parts: `/movie/{movie_id}/credits` -> `tmdb.movie.credits`.
+ */
+export function endpointTable(upstream: UpstreamName) {
+  return (template: string, family: RouteFamily, summary: string, row: EndpointRow = {}): Endpoint =>
+    defineEndpoint(upstream, { id: row.id ?? idOf(upstream, template), template, family, summary, ...row });
+}
+
+function idOf(upstream: UpstreamName, template: string): string {
+  return `${upstream}.${template.split('/').filter((part) => part !== '' && !part.startsWith('{')).join('.')}`;
+}
+
 export function defineEndpoint(upstream: UpstreamName, def: EndpointDef): Endpoint {
   const parts = def.template.split(/(\{[A-Za-z_-]+\})/);
   const paramNames = [...def.template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);

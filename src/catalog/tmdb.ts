@@ -1,5 +1,4 @@
-import type { RouteFamily } from '../cache/policy.ts';
-import { defineEndpoint, type Endpoint, type EndpointDef } from './endpoint.ts';
+import { endpointTable, type Endpoint } from './endpoint.ts';
 import { Path } from './params.ts';
 
 /**
@@ -8,15 +7,7 @@ import { Path } from './params.ts';
  * honours that the spec leaves out (`page`/`region` on trending, the appended sub-resources' filters on
  * details). Refused on purpose, whatever the spec lists: see TMDB_REFUSED.
  */
-type Def = Omit<EndpointDef, 'id' | 'template' | 'family' | 'summary'> & { id?: string };
-
-/** `/movie/{movie_id}/credits` -> `tmdb.movie.credits` (ids name the endpoint in logs and metrics). */
-function idOf(template: string): string {
-  return `tmdb.${template.split('/').filter((part) => part !== '' && !part.startsWith('{')).join('.')}`;
-}
-
-const tmdb = (template: string, family: RouteFamily, summary: string, def: Def = {}): Endpoint =>
-  defineEndpoint('tmdb', { id: def.id ?? idOf(template), template, family, summary, ...def });
+const tmdb = endpointTable('tmdb');
 
 const PAGED = ['language', 'page', 'region'] as const;
 /** Details with append_to_response: the filters of the sub-resources that can be appended. */

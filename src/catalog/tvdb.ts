@@ -1,6 +1,5 @@
 import type { BodyRecord } from '../cache/key.ts';
-import type { RouteFamily } from '../cache/policy.ts';
-import { defineEndpoint, type Endpoint, type EndpointDef } from './endpoint.ts';
+import { endpointTable, type Endpoint } from './endpoint.ts';
 import { Override, Path } from './params.ts';
 
 /**
@@ -8,15 +7,7 @@ import { Override, Path } from './params.ts';
  * own (`/user*`), checked against the swagger by test/catalog. `POST /login` is answered by the relay
  * itself (see http/tvdb-login.ts); the relay keeps its own upstream token.
  */
-type Def = Omit<EndpointDef, 'id' | 'template' | 'family' | 'summary'> & { id?: string };
-
-/** `/series/{id}/extended` -> `tvdb.series.extended`. */
-function idOf(template: string): string {
-  return `tvdb.${template.split('/').filter((part) => part !== '' && !part.startsWith('{')).join('.')}`;
-}
-
-const tvdb = (template: string, family: RouteFamily, summary: string, def: Def = {}): Endpoint =>
-  defineEndpoint('tvdb', { id: def.id ?? idOf(template), template, family, summary, ...def });
+const tvdb = endpointTable('tvdb');
 
 const id = { id: Path.id };
 const translation = { ...id, language: Path.tvdbLanguage };
