@@ -47,7 +47,14 @@ export function tvdbLoginRoute(deps: TvdbLoginDeps) {
       },
       { parse: 'none', detail: { hide: true } },
     )
-    .all('/v4/login', () => failure(405, 'MethodNotAllowed: use POST'), { detail: { hide: true } });
+    .all(
+      '/v4/login',
+      () => {
+        deps.rejections.method_not_allowed++;
+        return new Response(JSON.stringify({ status: 'failure', message: 'MethodNotAllowed: use POST', data: null }), { status: 405, headers: { ...TVDB_JSON, allow: 'POST' } });
+      },
+      { detail: { hide: true } },
+    );
 }
 
 /** A JSON key looked up without regard to case, as TVDB's own server does. */

@@ -197,7 +197,9 @@ describe('POST /v4/login', () => {
     const bad = await fetch(`${relay.baseUrl}/v4/login`, { method: 'POST', body: 'not json' });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ status: 'failure', data: null });
-    expect((await relay.get('/v4/login')).status).toBe(405);
+    const wrongMethod = await relay.get('/v4/login');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
   });
 });
 
