@@ -21,7 +21,9 @@ const GROUPS: Record<Variable['group'], string> = {
   access: 'Access',
 };
 
-const shown = (value: string) => (['-', 'none', 'off', 'from each request'].includes(value) ? value : `\`${value}\``);
+/** Defaults that are words, not values a variable takes. */
+const NO_VALUE = ['-', 'none', 'off', 'from each request'];
+const shown = (value: string) => (NO_VALUE.includes(value) ? value : `\`${value}\``);
 
 export function readmeTable(): string {
   const rows = VARIABLES.map((v) => `| \`${v.name}\` | ${shown(v.default)} | ${v.meaning} |`);
@@ -38,8 +40,8 @@ export function envExample(): string {
   for (const [group, title] of Object.entries(GROUPS)) {
     lines.push('', `## ${title}`);
     for (const v of VARIABLES.filter((variable) => variable.group === group)) {
-      lines.push(`# ${v.meaning.replace(/`/g, '')}${v.default === '-' || v.default === 'none' || v.default === 'off' ? '' : ` (default ${v.default})`}`);
-      lines.push(`# ${v.name}=${v.example ?? (v.default === '-' || v.default === 'none' || v.default === 'off' || v.default === 'from each request' ? '' : v.default)}`);
+      lines.push(`# ${v.meaning.replace(/`/g, '')}${NO_VALUE.includes(v.default) ? '' : ` (default ${v.default})`}`);
+      lines.push(`# ${v.name}=${v.example ?? (NO_VALUE.includes(v.default) ? '' : v.default)}`);
     }
   }
   return `${lines.join('\n')}\n`;
