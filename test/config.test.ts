@@ -154,3 +154,14 @@ describe('secrets in the log', () => {
     }
   });
 });
+
+describe('the table of variables and the code agree', () => {
+  test('every default the table shows is the value the relay takes when the variable is unset', () => {
+    const unset = loadConfig({});
+    // Defaults that are words (no value), or worked out from another variable.
+    const notAValue = new Set(['-', 'none', 'off', 'from each request', 'CACHE_MAX_BYTES x 1.25 + 128MiB']);
+    const checked = VARIABLES.filter((v) => !notAValue.has(v.default));
+    expect(checked.length).toBeGreaterThan(30);
+    for (const variable of checked) expect(loadConfig({ [variable.name]: variable.default }), variable.name).toEqual(unset);
+  });
+});
