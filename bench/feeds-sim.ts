@@ -61,12 +61,7 @@ async function runDays(relayCommand: string[], mode: FeedsSimRun['mode'], option
           CHANGES_SETTLE_DELAYS: `${minutes(15)},${minutes(60)}`,
           CACHE_TTL_DETAILS: `${minutes(7 * 24 * 60)}/${minutes(30 * 24 * 60)}`,
         };
-  const relay = await startRelayProcess(relayCommand, {
-    TMDB_API_KEY: fake.options.tmdbApiKey,
-    TMDB_BASE_URL: fake.tmdbBaseUrl,
-    TVDB_API_KEY: fake.options.tvdbApiKey,
-    TVDB_BASE_URL: fake.tvdbBaseUrl,
-  }, { ...env, TMDB_RATE_LIMIT: '5000', TMDB_RATE_BURST: '5000', UPSTREAM_MAX_CONCURRENCY: '64' });
+  const relay = await startRelayProcess(relayCommand, fake.relayEnv(), { ...env, TMDB_RATE_LIMIT: '5000', TMDB_RATE_BURST: '5000', UPSTREAM_MAX_CONCURRENCY: '64' });
   try {
     const random = mulberry32(7);
     const zipf = zipfSampler(options.titles, 1.0, random);

@@ -59,12 +59,7 @@ const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
 /** The fake upstream of one phase, with the relay's environment for it. */
 async function fakeFor(options: Parameters<typeof startFakeUpstream>[0] = {}) {
   const fake = await startFakeUpstream({ latencyMs: [1, 5], ...options });
-  const env = {
-    TMDB_API_KEY: fake.options.tmdbApiKey,
-    TMDB_BASE_URL: fake.tmdbBaseUrl,
-    TVDB_API_KEY: fake.options.tvdbApiKey,
-    TVDB_BASE_URL: fake.tvdbBaseUrl,
-  };
+  const env = fake.relayEnv();
   const secrets = [fake.options.tmdbApiKey, fake.options.tvdbApiKey];
   return { fake, env, secrets };
 }

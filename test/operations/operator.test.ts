@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 function upstreamEnv(): Record<string, string> {
-  return { TMDB_API_KEY: fake.options.tmdbApiKey, TMDB_BASE_URL: fake.tmdbBaseUrl, TVDB_API_KEY: fake.options.tvdbApiKey, TVDB_BASE_URL: fake.tvdbBaseUrl };
+  return fake.relayEnv();
 }
 
 async function relay(env: Record<string, string>): Promise<RelayUnderTest> {

@@ -155,13 +155,7 @@ const answers: RawResponse[] = [];
 beforeAll(async () => {
   fake = await startFakeUpstream();
   relay = await startRelay('in-process', {
-    env: {
-      TMDB_API_KEY: fake.options.tmdbApiKey,
-      TMDB_BASE_URL: fake.tmdbBaseUrl,
-      TVDB_API_KEY: fake.options.tvdbApiKey,
-      TVDB_BASE_URL: fake.tvdbBaseUrl,
-      LOG_LEVEL: 'debug',
-    },
+    env: { ...fake.relayEnv(), LOG_LEVEL: 'debug' },
   });
   port = Number(new URL(relay.baseUrl).port);
 });

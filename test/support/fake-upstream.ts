@@ -109,6 +109,8 @@ export interface FakeUpstream {
   calls(upstream?: UpstreamName, pathPrefix?: string): RecordedRequest[];
   /** Like calls() but without TVDB POST /login. */
   dataCalls(upstream?: UpstreamName): RecordedRequest[];
+  /** A relay's environment for this fake: both upstreams' keys and base URLs. */
+  relayEnv(): Record<string, string>;
   logins(): RecordedRequest[];
   /** Clears recordings, faults and the max-in-flight high-water marks (not edits: see clearEdits). */
   reset(): void;
@@ -356,9 +358,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     requests.filter((r) => (upstream === undefined || r.upstream === upstream) && (pathPrefix === undefined || r.path.startsWith(pathPrefix)));
   const isLogin = (r: RecordedRequest) => r.upstream === 'tvdb' && r.method === 'POST' && /^\/v4\/login\/?$/.test(r.path);
 
+  const tmdbBaseUrl = `http://127.0.0.1:${servers.tmdb.port}/3`;
+  const tvdbBaseUrl = `http://127.0.0.1:${servers.tvdb.port}/v4`;
   return {
-    tmdbBaseUrl: `http://127.0.0.1:${servers.tmdb.port}/3`,
-    tvdbBaseUrl: `http://127.0.0.1:${servers.tvdb.port}/v4`,
+    tmdbBaseUrl,
+    tvdbBaseUrl,
+    relayEnv: () => ({ TMDB_API_KEY: resolved.tmdbApiKey, TMDB_BASE_URL: tmdbBaseUrl, TVDB_API_KEY: resolved.tvdbApiKey, TVDB_BASE_URL: tvdbBaseUrl }),
     options: resolved,
     requests,
     calls,

@@ -57,10 +57,7 @@ export function useFleetHarness(): FleetHarness {
     },
     relayEnv(extra = {}) {
       return {
-        TMDB_API_KEY: this.fake.options.tmdbApiKey,
-        TMDB_BASE_URL: this.fake.tmdbBaseUrl,
-        TVDB_API_KEY: this.fake.options.tvdbApiKey,
-        TVDB_BASE_URL: this.fake.tvdbBaseUrl,
+        ...this.fake.relayEnv(),
         CACHE_STORE: this.redis.url,
         LOG_LEVEL: 'info',
         ...extra,

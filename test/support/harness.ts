@@ -19,13 +19,7 @@ export class RelayHarness {
 
   /** Environment that points a relay at the fake with its keys. */
   upstreamEnv(): Record<string, string> {
-    const { fake } = this;
-    return {
-      TMDB_API_KEY: fake.options.tmdbApiKey,
-      TMDB_BASE_URL: fake.tmdbBaseUrl,
-      TVDB_API_KEY: fake.options.tvdbApiKey,
-      TVDB_BASE_URL: fake.tvdbBaseUrl,
-    };
+    return this.fake.relayEnv();
   }
 
   /** A relay for this test; the fake's record starts empty afterwards. */
