@@ -331,58 +331,32 @@ export function createTmdbHandler(config: TmdbConfig): RouteHandler {
     };
   }
 
+  /** A sub-resource of a season or an episode: null (a 404) when the fake has no such part. */
+  const onSeason = (make: (ctx: Ctx, s: JsonObject) => JsonObject | null): Sub => (ctx) => {
+    const s = seasonOf(ctx);
+    return s === null ? null : make(ctx, s);
+  };
+  const onEpisode = (make: (ctx: Ctx, e: JsonObject) => JsonObject | null): Sub => (ctx) => {
+    const e = episodeOf(ctx);
+    return e === null ? null : make(ctx, e);
+  };
+
   const seasonSubs: Record<string, Sub> = {
-    aggregate_credits: (ctx) => {
-      const s = seasonOf(ctx);
-      return s === null ? null : tmdbAggregateCredits(`season:${seasonSeed(ctx)}`, Number(s.id ?? 0), Array.isArray(s.episodes) ? s.episodes.length : 0);
-    },
-    credits: (ctx) => {
-      const s = seasonOf(ctx);
-      return s === null ? null : tmdbSeasonCredits(seasonSeed(ctx), Number(s.id ?? 0));
-    },
-    external_ids: (ctx) => {
-      const s = seasonOf(ctx);
-      return s === null ? null : tmdbSeasonExternalIds(num(ctx, 'series_id'), s);
-    },
-    images: (ctx) => {
-      const s = seasonOf(ctx);
-      return s === null ? null : tmdbSeasonImages(seasonSeed(ctx), Number(s.id ?? 0));
-    },
-    translations: (ctx) => {
-      const s = seasonOf(ctx);
-      return s === null ? null : tmdbPartTranslations(`season:${seasonSeed(ctx)}`, Number(s.id ?? 0), s);
-    },
-    videos: (ctx) => {
-      const s = seasonOf(ctx);
-      return s === null ? null : tmdbVideoList(`tmdb:videos:season:${seasonSeed(ctx)}`, Number(s.id ?? 0));
-    },
-    'watch/providers': (ctx) => {
-      const s = seasonOf(ctx);
-      return s === null ? null : tmdbTitleWatchProviders('tv', num(ctx, 'series_id'), `season:${seasonSeed(ctx)}`);
-    },
+    aggregate_credits: onSeason((ctx, s) => tmdbAggregateCredits(`season:${seasonSeed(ctx)}`, Number(s.id ?? 0), Array.isArray(s.episodes) ? s.episodes.length : 0)),
+    credits: onSeason((ctx, s) => tmdbSeasonCredits(seasonSeed(ctx), Number(s.id ?? 0))),
+    external_ids: onSeason((ctx, s) => tmdbSeasonExternalIds(num(ctx, 'series_id'), s)),
+    images: onSeason((ctx, s) => tmdbSeasonImages(seasonSeed(ctx), Number(s.id ?? 0))),
+    translations: onSeason((ctx, s) => tmdbPartTranslations(`season:${seasonSeed(ctx)}`, Number(s.id ?? 0), s)),
+    videos: onSeason((ctx, s) => tmdbVideoList(`tmdb:videos:season:${seasonSeed(ctx)}`, Number(s.id ?? 0))),
+    'watch/providers': onSeason((ctx, s) => tmdbTitleWatchProviders('tv', num(ctx, 'series_id'), `season:${seasonSeed(ctx)}`)),
   };
 
   const episodeSubs: Record<string, Sub> = {
-    credits: (ctx) => {
-      const e = episodeOf(ctx);
-      return e === null ? null : tmdbEpisodeCredits(seasonSeed(ctx), e);
-    },
-    external_ids: (ctx) => {
-      const e = episodeOf(ctx);
-      return e === null ? null : tmdbEpisodeExternalIds(num(ctx, 'series_id'), e);
-    },
-    images: (ctx) => {
-      const e = episodeOf(ctx);
-      return e === null ? null : tmdbEpisodeImages(episodeSeed(ctx), Number(e.id ?? 0));
-    },
-    translations: (ctx) => {
-      const e = episodeOf(ctx);
-      return e === null ? null : tmdbPartTranslations(`episode:${episodeSeed(ctx)}`, Number(e.id ?? 0), e);
-    },
-    videos: (ctx) => {
-      const e = episodeOf(ctx);
-      return e === null ? null : tmdbVideoList(`tmdb:videos:episode:${episodeSeed(ctx)}`, Number(e.id ?? 0));
-    },
+    credits: onEpisode((ctx, e) => tmdbEpisodeCredits(seasonSeed(ctx), e)),
+    external_ids: onEpisode((ctx, e) => tmdbEpisodeExternalIds(num(ctx, 'series_id'), e)),
+    images: onEpisode((ctx, e) => tmdbEpisodeImages(episodeSeed(ctx), Number(e.id ?? 0))),
+    translations: onEpisode((ctx, e) => tmdbPartTranslations(`episode:${episodeSeed(ctx)}`, Number(e.id ?? 0), e)),
+    videos: onEpisode((ctx, e) => tmdbVideoList(`tmdb:videos:episode:${episodeSeed(ctx)}`, Number(e.id ?? 0))),
   };
 
   const personSubs: Record<string, Sub> = {
